@@ -1,0 +1,51 @@
+"""The shared sidebar: pick a dataset once and keep it on every page."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib.datasets import DATASET_NAMES, DESCRIPTIONS, GENERATED, Dataset, DatasetSpec
+from lib.ui import state
+from lib.ui.loaders import cached_dataset
+
+_SHARED = {"bind": "query-params", "persist_state": "session"}
+
+
+def dataset_picker(binary_only: bool = False, fallback: str = "Breast cancer") -> Dataset:
+    """Draw the dataset controls in the sidebar and return the chosen dataset.
+
+    ``binary_only`` is for lessons about two classes: a multiclass choice is kept (and
+    restored on the other pages) but this page shows ``fallback`` and says why.
+    """
+    sidebar = st.sidebar
+    sidebar.header("Dataset")
+    name = sidebar.selectbox(
+        "Dataset",
+        DATASET_NAMES,
+        key=state.DATASET_KEY,
+        help="Chosen once, kept on every page and in the page's link.",
+        **_SHARED,
+    )
+    sidebar.caption(DESCRIPTIONS[name])
+    if name in GENERATED:
+        sidebar.slider("Points", 40, 2000, step=20, key=state.N_SAMPLES_KEY, **_SHARED,
+                       value=state.SIDEBAR_DEFAULTS[state.N_SAMPLES_KEY])
+        sidebar.slider("Noise", 0.0, 1.0, step=0.05, key=state.NOISE_KEY, **_SHARED,
+                       value=state.SIDEBAR_DEFAULTS[state.NOISE_KEY])
+        if name in ("Blobs", "Spiral"):
+            sidebar.slider("Classes", 2, 6, key=state.N_CLASSES_KEY, **_SHARED,
+                           value=state.SIDEBAR_DEFAULTS[state.N_CLASSES_KEY])
+        sidebar.number_input("Data seed", 0, 10_000, key=state.DATA_SEED_KEY, **_SHARED,
+                             value=state.SIDEBAR_DEFAULTS[state.DATA_SEED_KEY])
+    dataset = cached_dataset(state.current_spec())
+    if binary_only and not dataset.is_binary:
+        sidebar.info(
+            f"{dataset.name} has {dataset.n_classes} classes and this lesson is about two, "
+            f"so it uses {fallback}. Your choice is kept for the other pages."
+        )
+        dataset = cached_dataset(DatasetSpec(name=fallback))
+    sidebar.caption(
+        f"{len(dataset.y):,} rows · {dataset.features.shape[1]} features · "
+        f"{dataset.n_classes} classes"
+    )
+    return dataset

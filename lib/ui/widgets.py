@@ -1,0 +1,52 @@
+"""Small widgets every lesson uses: the page header, the code panel and the quiz."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+
+
+def page_header(title: str, intro: str) -> None:
+    """Title and a short introduction in the lesson's voice."""
+    st.title(title)
+    st.markdown(intro)
+
+
+def code_panel(code: str, caption: str = "The PyTorch code for what you see") -> None:
+    """The exact code behind the section, with the learner's current values filled in."""
+    with st.expander(caption, expanded=False):
+        st.code(code.strip() + "\n", language="python")
+
+
+def mistake(title: str, body: str) -> None:
+    """The common mistake, corrected: shown as a warning box so it stands out."""
+    st.warning(f"**Common mistake: {title}**\n\n{body}")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One multiple-choice question; ``why`` explains the right answer."""
+
+    prompt: str
+    options: tuple[str, ...]
+    answer: int
+    why: str
+
+
+def quiz(questions: list[Question], key: str) -> int:
+    """Check-your-understanding: instant feedback with the reason. Returns the score."""
+    st.subheader("Check your understanding")
+    score = 0
+    for i, q in enumerate(questions):
+        choice = st.radio(q.prompt, q.options, index=None, key=f"{key}_q{i}")
+        if choice is None:
+            continue
+        if q.options.index(choice) == q.answer:
+            score += 1
+            st.success(f"Correct. {q.why}")
+        else:
+            st.error(f"Not quite: the answer is “{q.options[q.answer]}”. {q.why}")
+    st.caption(f"Score: {score} / {len(questions)}")
+    return score

@@ -1,0 +1,48 @@
+"""Shared fixtures: AppTest through app.py + switch_page, as a learner navigates."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def open_page(page: str | None = None, query: dict | None = None, timeout: float = 60):
+    """Run app.py, then switch to ``page`` (a path like "pages/2_Sigmoid.py") and run it.
+
+    ``query`` sets URL query parameters before the first run, as a shared link would.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    if page is not None:
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def page_app():
+    return open_page
+
+
+def texts(at) -> str:
+    """Everything written with markdown/caption/info/etc., joined, for content asserts."""
+    parts = []
+    for kind in ("markdown", "caption", "info", "warning", "error", "success", "latex", "code",
+                 "title", "header", "subheader", "text"):
+        parts += [str(el.value) for el in at.get(kind)]
+    return "\n".join(parts)
+
+
+def metric_values(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
