@@ -146,7 +146,12 @@ def _sklearn_table(name: str) -> Dataset:
         class_names = ["benign", "malignant"]
     if name == "Digits":
         class_names = [str(d) for d in range(10)]
-    target = {"Breast cancer": "diagnosis", "Iris": "species", "Wine": "cultivar", "Digits": "digit"}[name]
+    target = {
+        "Breast cancer": "diagnosis",
+        "Iris": "species",
+        "Wine": "cultivar",
+        "Digits": "digit",
+    }[name]
     return Dataset(name, features, y, class_names, target, DESCRIPTIONS[name])
 
 
@@ -229,7 +234,9 @@ def _generate(spec: DatasetSpec) -> Dataset:
     }[spec.name](rng, n, noise, k)
     features = pd.DataFrame(X.astype(np.float32), columns=["x1", "x2"])
     names = [f"class {i}" for i in range(k)]
-    return Dataset(spec.name, features, y.astype(np.int64), names, "class", DESCRIPTIONS[spec.name], True)
+    return Dataset(
+        spec.name, features, y.astype(np.int64), names, "class", DESCRIPTIONS[spec.name], True
+    )
 
 
 def _split_counts(n: int, k: int) -> np.ndarray:
@@ -266,7 +273,9 @@ def _blobs(rng, n, noise, k):
     counts = _split_counts(n, k)
     angles = 2 * np.pi * np.arange(k) / k
     centres = 2.0 * np.column_stack([np.cos(angles), np.sin(angles)])
-    X = np.vstack([c + rng.normal(0, 0.3 + noise, (m, 2)) for c, m in zip(centres, counts, strict=True)])
+    X = np.vstack(
+        [c + rng.normal(0, 0.3 + noise, (m, 2)) for c, m in zip(centres, counts, strict=True)]
+    )
     return X, np.repeat(np.arange(k), counts)
 
 

@@ -26,11 +26,16 @@ from lib.losses import loss_for, targets_for
 OPTIMIZERS = ("SGD", "SGD + momentum", "Adam")
 
 DIVERGENCE_HELP = (
-    "The loss became {value} at epoch {epoch}, step {step}: the updates grew so large that "
-    "the weights overflowed. Training stopped and the weights were rolled back to the last "
-    "good epoch. Try a smaller learning rate (for example a tenth of {lr:g}), standardised "
-    "features, or Adam."
+    "Training diverged: the loss {what} at epoch {epoch}, step {step}. The updates were so "
+    "large that each step overshot the minimum and made things worse. Training stopped and "
+    "the weights were rolled back to the last good epoch. Try a smaller learning rate (for "
+    "example a tenth of {lr:g}), standardised features, or Adam."
 )
+
+# BCEWithLogitsLoss / CrossEntropyLoss are stable, so a runaway learning rate shows up as a
+# loss thousands of times its starting value (or huge weights) long before it reaches inf.
+EXPLOSION_FACTOR = 1e4
+MAX_WEIGHT_NORM = 1e6
 
 
 @dataclass(frozen=True)
@@ -169,7 +174,8 @@ class Trainer:
             return None
         stop = min(self._position + self.batch_size, len(self._order))
         index = self._order[self._position : stop]
-        self.model.train()
+        if not self.model.training:  # toggling every module costs ~10% of a small step
+            self.model.train()
         self.optimizer.zero_grad(set_to_none=True)
         loss = self.loss_fn(self.model(self.X_train[index]), self._t_train[index])
         value = loss.item()
@@ -220,7 +226,8 @@ class Trainer:
         """Mean loss and accuracy on (X, y) without touching gradients."""
         if len(X) == 0:
             return 0.0, 0.0
-        self.model.eval()
+        if self.model.training:
+            self.model.eval()
         with torch.no_grad():
             logits = self.model(X)
             loss = self.loss_fn(logits, targets_for(y, self.n_classes)).item()
@@ -255,30 +262,54 @@ class Trainer:
         weight_norm = _norm(p.detach() for p in self.model.parameters())
         values = (train_loss, test_loss, weight_norm, grad_norm)
         if not all(math.isfinite(v) for v in values):
-            bad = next(v for v in values if not math.isfinite(v))
-            self._stop(bad)
+            self._stop(next(v for v in values if not math.isfinite(v)))
             return
+        if self.history:
+            start = self.history[0].train_loss
+            if train_loss > EXPLOSION_FACTOR * max(start, 1e-3):
+                self._stop(train_loss, f"exploded to {train_loss:.3g} (it started at {start:.3g})")
+                return
+            if weight_norm > MAX_WEIGHT_NORM:
+                self._stop(
+                    train_loss, f"stayed finite but the weights grew to a norm of {weight_norm:.3g}"
+                )
+                return
         self.history.append(
-            EpochRecord(self.epoch, self.steps, train_loss, test_loss, train_acc, test_acc,
-                        weight_norm, grad_norm)
+            EpochRecord(
+                self.epoch,
+                self.steps,
+                train_loss,
+                test_loss,
+                train_acc,
+                test_acc,
+                weight_norm,
+                grad_norm,
+            )
         )
         self._snapshot()
 
     def _snapshot(self) -> None:
-        self.snapshots[self.epoch] = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+        self.snapshots[self.epoch] = {
+            k: v.detach().clone() for k, v in self.model.state_dict().items()
+        }
         if len(self.snapshots) > self.max_snapshots:
             # Thin out evenly: keep the first, the last and every other one between.
             epochs = sorted(self.snapshots)
             for e in epochs[1:-1:2]:
                 del self.snapshots[e]
 
-    def _stop(self, value: float) -> None:
+    def _stop(self, value: float, what: str | None = None) -> None:
         self.diverged = DIVERGENCE_HELP.format(
-            value=value, epoch=self.epoch, step=self.steps, lr=self.config.learning_rate
+            what=what or f"became {value}",
+            epoch=self.epoch,
+            step=self.steps,
+            lr=self.config.learning_rate,
         )
         last_good = max(self.snapshots) if self.snapshots else None
         if last_good is not None:
             self.model.load_state_dict(self.snapshots[last_good])
+            # The rolled-back weights belong to that epoch: counters and charts agree.
+            self.epoch = last_good
 
 
 def predict_labels(logits: torch.Tensor) -> torch.Tensor:

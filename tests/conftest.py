@@ -38,8 +38,20 @@ def page_app():
 def texts(at) -> str:
     """Everything written with markdown/caption/info/etc., joined, for content asserts."""
     parts = []
-    for kind in ("markdown", "caption", "info", "warning", "error", "success", "latex", "code",
-                 "title", "header", "subheader", "text"):
+    for kind in (
+        "markdown",
+        "caption",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "latex",
+        "code",
+        "title",
+        "header",
+        "subheader",
+        "text",
+    ):
         parts += [str(el.value) for el in at.get(kind)]
     return "\n".join(parts)
 

@@ -28,15 +28,41 @@ def dataset_picker(binary_only: bool = False, fallback: str = "Breast cancer") -
     )
     sidebar.caption(DESCRIPTIONS[name])
     if name in GENERATED:
-        sidebar.slider("Points", 40, 2000, step=20, key=state.N_SAMPLES_KEY, **_SHARED,
-                       value=state.SIDEBAR_DEFAULTS[state.N_SAMPLES_KEY])
-        sidebar.slider("Noise", 0.0, 1.0, step=0.05, key=state.NOISE_KEY, **_SHARED,
-                       value=state.SIDEBAR_DEFAULTS[state.NOISE_KEY])
+        sidebar.slider(
+            "Points",
+            40,
+            2000,
+            step=20,
+            key=state.N_SAMPLES_KEY,
+            **_SHARED,
+            value=state.SIDEBAR_DEFAULTS[state.N_SAMPLES_KEY],
+        )
+        sidebar.slider(
+            "Noise",
+            0.0,
+            1.0,
+            step=0.05,
+            key=state.NOISE_KEY,
+            **_SHARED,
+            value=state.SIDEBAR_DEFAULTS[state.NOISE_KEY],
+        )
         if name in ("Blobs", "Spiral"):
-            sidebar.slider("Classes", 2, 6, key=state.N_CLASSES_KEY, **_SHARED,
-                           value=state.SIDEBAR_DEFAULTS[state.N_CLASSES_KEY])
-        sidebar.number_input("Data seed", 0, 10_000, key=state.DATA_SEED_KEY, **_SHARED,
-                             value=state.SIDEBAR_DEFAULTS[state.DATA_SEED_KEY])
+            sidebar.slider(
+                "Classes",
+                2,
+                6,
+                key=state.N_CLASSES_KEY,
+                **_SHARED,
+                value=state.SIDEBAR_DEFAULTS[state.N_CLASSES_KEY],
+            )
+        sidebar.number_input(
+            "Data seed",
+            0,
+            10_000,
+            key=state.DATA_SEED_KEY,
+            **_SHARED,
+            value=state.SIDEBAR_DEFAULTS[state.DATA_SEED_KEY],
+        )
     dataset = cached_dataset(state.current_spec())
     if binary_only and not dataset.is_binary:
         sidebar.info(

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import streamlit as st
 
 
-
 def page_header(title: str, intro: str) -> None:
     """Title and a short introduction in the lesson's voice."""
     st.title(title)
