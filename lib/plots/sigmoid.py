@@ -1,0 +1,230 @@
+"""Figures (and the numbers beside them) for the sigmoid lesson. Never calls ``st.*``.
+
+The readouts use exactly the torch calls that the lesson's code panels print, so the page
+and the code agree digit for digit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import torch
+from torch import nn
+
+from lib.activations import sigmoid, sigmoid_derivative
+
+ORANGE, BLUE, GREY = "#E69F00", "#0072B2", "#999999"
+TABLE_LOGITS = (-4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0)
+SLOW_SLOPE = 0.01  # below this slope, a step barely moves the weights
+
+
+def _x_range(*xs: float) -> np.ndarray:
+    half = max(6.0, *(abs(v) + 1.0 for v in xs))
+    return np.linspace(-half, half, 241, dtype=np.float32)
+
+
+def figure(
+    traces: list,
+    title: str,
+    xaxis: str,
+    yaxis: str,
+    yrange=None,
+    shapes=(),
+    annotations=(),
+    height: int = 340,
+) -> go.Figure:
+    """One figure built in one go (adding shapes one by one costs ~5x more per rerun)."""
+    return go.Figure(
+        data=traces,
+        layout=dict(
+            title=title,
+            height=height,
+            margin=dict(l=10, r=10, t=50, b=10),
+            xaxis=dict(title=xaxis),
+            yaxis=dict(title=yaxis, range=yrange),
+            legend=dict(orientation="h", y=-0.2),
+            shapes=list(shapes),
+            annotations=list(annotations),
+        ),
+    )
+
+
+def hline(y: float, text: str) -> tuple[dict, dict]:
+    """A dashed horizontal line across the plot with a label (shape, annotation)."""
+    return (
+        dict(type="line", xref="paper", x0=0, x1=1, y0=y, y1=y, line=dict(color=GREY, dash="dash")),
+        dict(xref="paper", x=0, y=y, text=text, showarrow=False, yanchor="bottom"),
+    )
+
+
+def vline(x: float, text: str, color: str = GREY) -> tuple[dict, dict]:
+    """A dashed vertical line from bottom to top with a label (shape, annotation)."""
+    return (
+        dict(
+            type="line", yref="paper", x0=x, x1=x, y0=0, y1=1, line=dict(color=color, dash="dash")
+        ),
+        dict(yref="paper", x=x, y=1, text=text, showarrow=False, yanchor="bottom"),
+    )
+
+
+def sigmoid_readout(x: float) -> dict[str, float]:
+    """σ(x) three ways, as the code panel computes them: nn.Sigmoid, torch.sigmoid, by hand."""
+    t = torch.tensor(float(x))
+    return {
+        "nn.Sigmoid()": nn.Sigmoid()(t).item(),
+        "torch.sigmoid": torch.sigmoid(t).item(),
+        "by hand": (1 / (1 + torch.exp(-t))).item(),
+    }
+
+
+def linear_readout(x: float, w: float, b: float) -> tuple[float, float]:
+    """(z, p) for z = w·x + b through ``nn.Linear(1, 1)`` then ``torch.sigmoid``."""
+    layer = nn.Linear(1, 1)
+    with torch.no_grad():
+        layer.weight.fill_(float(w))
+        layer.bias.fill_(float(b))
+        z = layer(torch.tensor([[float(x)]]))
+        return z.item(), torch.sigmoid(z).item()
+
+
+def slope_readout(x: float) -> float:
+    """dσ/dx at x by autograd, as the code panel computes it."""
+    t = torch.tensor(float(x), requires_grad=True)
+    torch.sigmoid(t).backward()
+    return t.grad.item()
+
+
+def odds_table(x: float) -> pd.DataFrame:
+    """Logit ↔ odds ↔ probability for a few logits and the learner's x (float64 torch)."""
+    z = torch.tensor(sorted({*TABLE_LOGITS, round(float(x), 4)}), dtype=torch.float64)
+    return pd.DataFrame(
+        {
+            "logit z": z.numpy(),
+            "odds e^z": torch.exp(z).numpy(),
+            "probability σ(z)": torch.sigmoid(z).numpy(),
+        }
+    ).round(4)
+
+
+def sigmoid_figure(x: float) -> go.Figure:
+    """The cheat sheet's picture: the curve, a vertical line at x, a dot on the curve, y = 1."""
+    xs = _x_range(x)
+    y = float(sigmoid(x))
+    line, label = hline(1.0, "1")
+    return figure(
+        [
+            go.Scatter(
+                x=xs,
+                y=sigmoid(xs).astype(np.float32),
+                name="sigmoid(x)",
+                line=dict(color=ORANGE, width=3),
+            ),
+            go.Scatter(
+                x=[x, x], y=[0, y], mode="lines", name=f"x = {x:g}", line=dict(color=BLUE, width=2)
+            ),
+            go.Scatter(
+                x=[x],
+                y=[y],
+                mode="markers",
+                name=f"sigmoid({x:g}) = {y:.3f}",
+                marker=dict(color=BLUE, size=12),
+            ),
+        ],
+        f"sigmoid({x:g}) = {y:.3f}",
+        "x",
+        "sigmoid(x)",
+        [-0.05, 1.12],
+        [line],
+        [label],
+    )
+
+
+def linear_figure(x: float, w: float, b: float) -> go.Figure:
+    """σ(w·x + b) against x, with σ(x) for reference and the learner's point."""
+    xs = _x_range(x)
+    z, p = w * x + b, float(sigmoid(w * x + b))
+    shapes, notes = [], []
+    if w != 0 and abs(b / w) <= xs[-1]:
+        line, label = vline(-b / w, f"p = 0.5 at x = {-b / w:.2f}")
+        shapes, notes = [line], [label]
+    return figure(
+        [
+            go.Scatter(
+                x=xs,
+                y=sigmoid(xs).astype(np.float32),
+                name="σ(x): w = 1, b = 0",
+                line=dict(color=GREY, dash="dot"),
+            ),
+            go.Scatter(
+                x=xs,
+                y=sigmoid(w * xs + b).astype(np.float32),
+                name=f"σ({w:g}·x + {b:g})",
+                line=dict(color=ORANGE, width=3),
+            ),
+            go.Scatter(
+                x=[x],
+                y=[p],
+                mode="markers",
+                name=f"z = {z:.2f}, p = {p:.3f}",
+                marker=dict(color=BLUE, size=12),
+            ),
+        ],
+        "Weight w sets the steepness, bias b the shift",
+        "x",
+        "p",
+        [-0.05, 1.05],
+        shapes,
+        notes,
+    )
+
+
+def derivative_figure(x: float) -> go.Figure:
+    """σ'(x) = σ(x)(1 − σ(x)) with the flat regions where learning slows shaded."""
+    xs = _x_range(x)
+    edge = float(np.log((1 + np.sqrt(1 - 4 * SLOW_SLOPE)) / (1 - np.sqrt(1 - 4 * SLOW_SLOPE))))
+    d = float(sigmoid_derivative(x))
+    shade = [
+        dict(
+            type="rect",
+            yref="paper",
+            x0=lo,
+            x1=hi,
+            y0=0,
+            y1=1,
+            fillcolor=GREY,
+            opacity=0.2,
+            line_width=0,
+        )
+        for lo, hi in ((float(xs[0]), -edge), (edge, float(xs[-1])))
+    ]
+    note = dict(
+        x=edge,
+        y=0.2,
+        text=f"slope < {SLOW_SLOPE}: learning crawls",
+        showarrow=False,
+        xanchor="left",
+    )
+    return figure(
+        [
+            go.Scatter(
+                x=xs,
+                y=sigmoid_derivative(xs).astype(np.float32),
+                name="σ'(x)",
+                line=dict(color=ORANGE, width=3),
+            ),
+            go.Scatter(
+                x=[x],
+                y=[d],
+                mode="markers",
+                name=f"σ'({x:g}) = {d:.4f}",
+                marker=dict(color=BLUE, size=12),
+            ),
+        ],
+        "The slope of the sigmoid: at most 0.25, at x = 0",
+        "x",
+        "σ'(x)",
+        [0, 0.27],
+        shade,
+        [note],
+    )
