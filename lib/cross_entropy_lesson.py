@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from lib.activations import log_softmax, softmax
-from lib.softmax_lesson import HEADER, code_num, num, show
+from lib.softmax_lesson import code_num, header, num, show
 
 # ---------------------------------------------------------------- numpy teaching formulas
 
@@ -103,6 +103,11 @@ def loss_and_grad(z: Sequence[float], y: int, double: bool = False, eps: float =
     return loss.item(), logits.grad[0].tolist()
 
 
+def norm(values: Sequence[float]) -> float:
+    """Euclidean length of a gradient."""
+    return math.sqrt(sum(float(v) ** 2 for v in values))
+
+
 def true_prob(z: Sequence[float], y: int) -> float:
     return float(torch.softmax(_t(z), dim=1)[0, y])
 
@@ -159,8 +164,7 @@ def _lit(rows: Sequence[Sequence[float]]) -> str:
 
 def three_ways_code(z: Sequence[float], y: int) -> str:
     w = three_ways(z, y)
-    return f"""{HEADER}from torch import nn
-
+    return f"""{header("from torch import nn")}
 logits = torch.tensor({_lit([z])})  # raw scores, shape (1, {len(z)}): no softmax!
 target = torch.tensor([{y}])  # the class index, not one-hot
 builtin = nn.CrossEntropyLoss()(logits, target)
@@ -175,8 +179,7 @@ print(f"{{by_hand:.4f}}")  # {w["by_hand"]:.4f}
 def double_code(z: Sequence[float], y: int) -> str:
     right, g_right = loss_and_grad(z, y)
     wrong, g_wrong = loss_and_grad(z, y, double=True)
-    return f"""{HEADER}from torch import nn
-
+    return f"""{header("from torch import nn")}
 loss_fn = nn.CrossEntropyLoss()
 target = torch.tensor([{y}])
 logits = torch.tensor({_lit([z])}, requires_grad=True)
@@ -194,8 +197,7 @@ print(show(logits.grad[0], 4))  # {show(g_wrong, 4)}
 
 def smoothing_code(z: Sequence[float], y: int, eps: float) -> str:
     loss, grad = loss_and_grad(z, y, eps=eps)
-    return f"""{HEADER}from torch import nn
-
+    return f"""{header("from torch import nn")}
 logits = torch.tensor({_lit([z])}, requires_grad=True)
 loss = nn.CrossEntropyLoss(label_smoothing={code_num(eps)})(logits, torch.tensor([{y}]))
 loss.backward()  # logits.grad = softmax(z) - smoothed target
@@ -209,8 +211,7 @@ def batch_code(logits: list[list[float]], targets: list[int]) -> str:
     grad_lines = "\n".join(
         f"print(show(logits.grad[{i}], 4))  # {show(g, 4)}" for i, g in enumerate(r["grad"])
     )
-    return f"""{HEADER}from torch import nn
-
+    return f"""{header("from torch import nn")}
 logits = torch.tensor({_lit(logits)}, requires_grad=True)
 targets = torch.tensor({list(targets)})
 per_sample = nn.CrossEntropyLoss(reduction="none")(logits, targets)

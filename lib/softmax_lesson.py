@@ -27,12 +27,18 @@ SEED_ARGMAX_CODE = """import torch
 softmax_output = torch.tensor([0.4, 0.36, 0.24], dtype=torch.float)
 argmax_output = torch.argmax(softmax_output, dim=1)"""
 
-HEADER = """import torch
+
+def header(*imports: str) -> str:
+    """The top of every code panel: imports and the ``show`` helper that formats like the page."""
+    lines = "".join(f"{line}\n" for line in ("import torch", *imports))
+    return (
+        f"{lines}\n\n"
+        "def show(t, digits=2):  # print a tensor the way the page shows it\n"
+        '    return ", ".join(f"{v:.{digits}f}" for v in t.tolist())\n'
+    )
 
 
-def show(t, digits=2):  # print a tensor the way the page shows it
-    return ", ".join(f"{v:.{digits}f}" for v in t.tolist())
-"""
+HEADER = header()
 
 
 # ---------------------------------------------------------------- input cleaning

@@ -1,0 +1,279 @@
+"""Softmax / cross-entropy lesson helpers against torch oracles (float64), incl. ±1000 logits."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from lib import cross_entropy_lesson as ce
+from lib import softmax_lesson as sl
+from lib.activations import softmax
+from lib.losses import cross_entropy
+
+EXTREME = [[1000.0, 0.0, -1000.0], [-1000.0, -1000.0], [10000.0, -10000.0, 3.0, 0.5]]
+CASES = [[0.9, 0.8, 0.4], [2.0, -1.0], [0.1, 0.1, 0.1, 0.1], [3.5, -2.2, 0.0, 7.1, -9.9, 1.0]]
+
+
+def torch_softmax64(z, temperature=1.0):
+    return torch.softmax(torch.tensor(z, dtype=torch.float64) / temperature, dim=0).numpy()
+
+
+def printed_and_expected(code: str) -> tuple[list[str], list[str]]:
+    """Run a code panel; return its printed lines and the ``# …`` comments of its print lines."""
+    expected = [line.split("  # ", 1)[1] for line in code.splitlines() if line.startswith("print(")]
+    return sl.run_code(code).splitlines(), expected
+
+
+# ---------------------------------------------------------------- softmax
+
+
+def test_seed_example_rounds_to_cheat_sheet():
+    assert sl.show(sl.probs([0.9, 0.8, 0.4])) == "0.40, 0.36, 0.24"
+
+
+@pytest.mark.parametrize("z", CASES + EXTREME)
+@pytest.mark.parametrize("temperature", [1.0, 0.1, 2.5])
+def test_probs_match_torch_and_never_nan(z, temperature):
+    ours = np.array(sl.probs(z, temperature))
+    assert np.all(np.isfinite(ours))
+    np.testing.assert_allclose(ours, torch_softmax64(z, temperature), atol=1e-6)
+    np.testing.assert_allclose(
+        softmax(z, temperature=temperature), torch_softmax64(z, temperature), atol=1e-12
+    )
+    assert ours.sum() == pytest.approx(1.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("z", CASES + EXTREME)
+@pytest.mark.parametrize("c", [-1000.0, -3.0, 5.0, 1000.0])
+def test_shift_invariance(z, c):
+    s = sl.shift_summary(z, c)
+    np.testing.assert_allclose(s["after"], torch_softmax64(z), atol=1e-4)  # float32 of z + c
+    assert s["max_diff"] < 1e-4
+    np.testing.assert_allclose(softmax(np.add(z, c)), softmax(z), atol=1e-12)
+
+
+@pytest.mark.parametrize("x", [-1000.0, -30.0, -2.0, 0.0, 1.5, 30.0, 1000.0])
+def test_sigmoid_is_two_class_softmax(x):
+    sig, soft = sl.sigmoid_pair(x)
+    oracle = torch.sigmoid(torch.tensor(x, dtype=torch.float64)).item()
+    assert sig == pytest.approx(oracle, abs=1e-7) and soft == pytest.approx(oracle, abs=1e-7)
+    assert softmax([x, 0.0])[0] == pytest.approx(oracle, abs=1e-15)
+
+
+def test_temperature_flattens_and_sharpens_but_keeps_argmax():
+    z = [0.9, 0.8, 0.4]
+    assert max(sl.probs(z, 5.0)) < max(sl.probs(z)) < max(sl.probs(z, 0.2))
+    assert {sl.argmax(sl.probs(z, t)) for t in (0.1, 1.0, 5.0)} == {sl.argmax(z)}
+    with pytest.raises(ValueError, match="positive"):
+        sl.probs(z, 0.0)
+
+
+@pytest.mark.parametrize("z", CASES + EXTREME)
+def test_argmax_of_probs_equals_argmax_of_logits(z):
+    assert sl.argmax(sl.probs(z)) == sl.argmax(z) == int(np.argmax(z))
+
+
+def test_sweep_makes_the_pushed_class_dominate():
+    grid, p = sl.sweep([0.9, 0.8, 0.4], 2)
+    assert p.shape == (len(grid), 3) and np.allclose(p.sum(axis=1), 1, atol=1e-6)
+    assert p[-1, 2] > 0.9999 and p[0, 2] < 1e-4 and np.all(np.diff(p[:, 2]) >= 0)
+    grid, p = sl.sweep([1000.0, 0.0, -1000.0], 0)
+    assert grid.min() <= 1000 <= grid.max() and np.all(np.isfinite(p))
+
+
+def test_seed_argmax_error_is_the_real_torch_message():
+    with pytest.raises(IndexError) as info:
+        torch.argmax(torch.tensor([0.4, 0.36, 0.24]), dim=1)
+    assert sl.seed_argmax_error() == f"IndexError: {info.value}"
+    assert "Dimension out of range" in sl.seed_argmax_error()
+
+
+# ---------------------------------------------------------------- input cleaning
+
+
+def test_parse_logits():
+    assert sl.parse_logits("0.9, 0.8, 0.4") == [0.9, 0.8, 0.4]
+    assert sl.parse_logits(" 1000 ; 0  -1000 ") == [1000.0, 0.0, -1000.0]
+    assert sl.parse_logits("  ") is None
+    assert sl.parse_logits("0.123456, 1") == [0.1235, 1.0]
+    for bad, message in [
+        ("1, x", "not a number"),
+        ("1", "between 2 and 6"),
+        ("1,2,3,4,5,6,7", "between 2 and 6"),
+        ("nan, 1", "finite"),
+        ("inf, 1", "finite"),
+        ("1e6, 0", "within"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            sl.parse_logits(bad)
+
+
+def test_num_and_code_num():
+    assert [sl.num(v) for v in (0.9, 1000.0, -0.0, 0.30000000000000004, -1e-9)] == [
+        "0.9",
+        "1000",
+        "0",
+        "0.3",
+        "0",
+    ]
+    assert sl.code_num(1000.0) == "1000.0" and sl.code_num(0.9) == "0.9"
+
+
+def test_clean_class_names_makes_unique_visible_names():
+    names, notes = sl.clean_class_names(["cat", "", "cat", "cat (2)", "  ", "x" * 50, "a\nb"])
+    assert names == ["cat", "class 1", "cat (3)", "cat (2)", "class 4", "x" * 23 + "…", "a b"]
+    assert len(set(names)) == len(names) and len(notes) == 4
+    assert sl.clean_class_names(["a", "b"]) == (["a", "b"], [])
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        raw = [str(rng.choice(["", "a", "a (2)", "class 1", " b "])) for _ in range(6)]
+        names, _ = sl.clean_class_names(raw)
+        assert len(set(names)) == 6 and all(names)
+
+
+def test_md_escape():
+    assert sl.md_escape("a*b_$c") == r"a\*b\_\$c"
+
+
+def test_normaliser_latex_writes_the_learners_numbers():
+    lines = sl.normaliser_latex([0.9, 0.8, 0.4])
+    assert "e^{0.9} + e^{0.8} + e^{0.4} = 2.460 + 2.226 + 1.492 = 6.177" in lines[0]
+    assert lines[-1].endswith("= [0.40, 0.36, 0.24]")
+    extreme = " ".join(sl.normaliser_latex([1000.0, 0.0, -1000.0]))
+    assert "overflows" in extreme and "e^{-2000}" in extreme and "[1.00, 0.00, 0.00]" in extreme
+    assert "inf" not in extreme and "nan" not in extreme
+    assert "times10^{21}" in sl.normaliser_latex([50.0, 0.0])[0]
+
+
+# ---------------------------------------------------------------- code panels run as shown
+
+
+def softmax_codes(z):
+    return [
+        sl.softmax_code(z),
+        sl.temperature_code(z, 0.3),
+        sl.shift_code(z, 1000.0),
+        sl.argmax_code(z),
+        sl.sigmoid_code(z[0]),
+    ]
+
+
+def ce_codes(z):
+    y = len(z) - 1
+    batch = ce.make_batch(z, y, 4, 3)
+    return [
+        ce.three_ways_code(z, y),
+        ce.double_code(z, y),
+        ce.smoothing_code(z, y, 0.2),
+        ce.batch_code(*batch),
+    ]
+
+
+@pytest.mark.parametrize("z", [[0.9, 0.8, 0.4], [1000.0, 0.0, -1000.0], [88.0, 0.0]])
+def test_code_panels_print_what_they_claim(z):
+    for code in softmax_codes(z) + ce_codes(z):
+        printed, expected = printed_and_expected(code)
+        assert printed == expected and expected, code
+        assert "nan" not in "".join(printed)
+
+
+# ---------------------------------------------------------------- cross-entropy
+
+
+@pytest.mark.parametrize("z", CASES + EXTREME)
+def test_three_ways_agree_with_float64_oracle(z):
+    y = len(z) - 1
+    w = ce.three_ways(z, y)
+    oracle = nn.CrossEntropyLoss()(torch.tensor([z], dtype=torch.float64), torch.tensor([y])).item()
+    tol = 1e-5 + 2e-7 * max(abs(v) for v in z)  # float32 resolution at this size
+    for value in w.values():
+        assert math.isfinite(value) and value == pytest.approx(oracle, rel=1e-5, abs=tol)
+    assert ce.ce_np(z, y) == pytest.approx(oracle, rel=1e-12, abs=1e-12)
+    assert cross_entropy([z], [y])[0] == pytest.approx(oracle, rel=1e-12, abs=1e-12)
+
+
+def autograd64(z, y, double=False, eps=0.0):
+    x = torch.tensor([z], dtype=torch.float64, requires_grad=True)
+    inputs = torch.softmax(x, dim=1) if double else x
+    loss = nn.CrossEntropyLoss(label_smoothing=eps)(inputs, torch.tensor([y]))
+    loss.backward()
+    return loss.item(), x.grad[0].numpy()
+
+
+@pytest.mark.parametrize("z", CASES + EXTREME)
+def test_gradient_is_softmax_minus_onehot(z):
+    for y in range(len(z)):
+        loss, grad = autograd64(z, y)
+        np.testing.assert_allclose(ce.ce_grad_np(z, y), grad, atol=1e-12)
+        f32_loss, f32_grad = ce.loss_and_grad(z, y)
+        tol = 1e-5 + 2e-7 * max(abs(v) for v in z)
+        assert f32_loss == pytest.approx(loss, rel=1e-5, abs=tol)
+        np.testing.assert_allclose(f32_grad, grad, atol=1e-6)
+
+
+@pytest.mark.parametrize("z", CASES + EXTREME)
+def test_double_softmax_loss_and_gradient_match_autograd(z):
+    y = 0
+    loss, grad = autograd64(z, y, double=True)
+    ours_loss, ours_grad = ce.double_softmax_np(z, y)
+    assert ours_loss == pytest.approx(loss, abs=1e-12)
+    np.testing.assert_allclose(ours_grad, grad, atol=1e-12)
+    f32_loss, f32_grad = ce.loss_and_grad(z, y, double=True)
+    assert f32_loss == pytest.approx(loss, abs=1e-5 + 2e-7 * max(abs(v) for v in z))
+    np.testing.assert_allclose(f32_grad, grad, atol=1e-6)
+    # The mistake: loss never below the floor, gradients smaller than the right ones.
+    assert ours_loss >= ce.double_softmax_floor(len(z)) - 1e-12
+    assert np.linalg.norm(ours_grad) <= np.linalg.norm(ce.ce_grad_np(z, y)) + 1e-12
+
+
+def test_double_softmax_floor_is_reached_by_a_perfect_prediction():
+    for k in range(2, 7):
+        z = [50.0] + [-50.0] * (k - 1)
+        assert ce.double_softmax_np(z, 0)[0] == pytest.approx(ce.double_softmax_floor(k), abs=1e-9)
+        assert ce.ce_np(z, 0) < 1e-12
+
+
+@pytest.mark.parametrize("eps", [0.0, 0.1, 0.25, 0.5, 1.0])
+@pytest.mark.parametrize("z", CASES + EXTREME)
+def test_label_smoothing_matches_torch(z, eps):
+    y = 1
+    loss, grad = autograd64(z, y, eps=eps)
+    assert ce.smoothed_ce_np(z, y, eps) == pytest.approx(loss, rel=1e-10, abs=1e-10)
+    np.testing.assert_allclose(softmax(z) - ce.smoothed_target(y, len(z), eps), grad, atol=1e-12)
+    assert ce.smoothed_target(y, len(z), eps).sum() == pytest.approx(1.0)
+    with pytest.raises(ValueError):
+        ce.smoothed_target(y, len(z), 1.5)
+
+
+def test_batch_mean_and_gradient():
+    logits, targets = ce.make_batch([0.9, 0.8, 0.4], 2, 6, seed=7)
+    assert logits[0] == [0.9, 0.8, 0.4] and targets[0] == 2 and len(logits) == len(targets) == 6
+    assert ce.make_batch([0.9, 0.8, 0.4], 2, 6, seed=7) == (logits, targets)
+    assert ce.make_batch([0.9, 0.8, 0.4], 2, 6, seed=8) != (logits, targets)
+    r = ce.batch_results(logits, targets)
+    x = np.array(logits)
+    per_sample = cross_entropy(x, targets)
+    np.testing.assert_allclose(r["per_sample"], per_sample, atol=1e-5)
+    assert r["mean"] == pytest.approx(per_sample.mean(), abs=1e-5)
+    onehot = np.eye(3)[targets]
+    np.testing.assert_allclose(r["grad"], (softmax(x, axis=1) - onehot) / 6, atol=1e-6)
+    np.testing.assert_allclose(np.sum(r["grad"], axis=1), 0, atol=1e-6)
+    with pytest.raises(ValueError):
+        ce.make_batch([0.9, 0.8], 0, 0, 0)
+
+
+def test_bad_true_class_is_a_value_error():
+    with pytest.raises(ValueError, match="0..2"):
+        ce.ce_np([1.0, 2.0, 3.0], 3)
+    with pytest.raises(ValueError):
+        ce.three_ways([1.0, 2.0], -1)
+
+
+def test_loss_latex_never_shows_log_zero():
+    assert ce.loss_latex([0.9, 0.8, 0.4], 0).endswith("-\\log(0.3982) = 0.9208")
+    extreme = ce.loss_latex([1000.0, 0.0, -1000.0], 2)
+    assert "2000.0000" in extreme and "log(0" not in extreme and "inf" not in extreme
