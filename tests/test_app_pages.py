@@ -31,3 +31,23 @@ def test_dataset_choice_survives_page_switch():
 def test_dataset_restored_from_link():
     at = open_page("pages/2_Sigmoid.py", query={"dataset": "Wine"})
     assert at.sidebar.selectbox(key="dataset").value == "Wine"
+
+
+def test_generator_controls_change_the_dataset_and_persist():
+    at = open_page()
+    assert not at.sidebar.slider  # a table dataset has no generator controls
+    at.sidebar.selectbox(key="dataset").select("Spiral").run()
+    assert "300 rows" in "\n".join(c.value for c in at.sidebar.caption)
+    at.sidebar.slider(key="points").set_value(500).run()
+    at.sidebar.slider(key="classes").set_value(5).run()
+    assert "500 rows · 2 features · 5 classes" in "\n".join(c.value for c in at.sidebar.caption)
+    at.switch_page("pages/8_Training_Lab.py").run()
+    assert not at.exception
+    at.switch_page("app.py").run()
+    assert at.sidebar.slider(key="points").value == 500
+
+
+def test_binary_only_lesson_falls_back_with_a_message():
+    at = open_page("pages/3_Decision_Threshold.py", query={"dataset": "Iris"})
+    assert "3 classes" in "\n".join(i.value for i in at.sidebar.info)
+    assert at.sidebar.selectbox(key="dataset").value == "Iris"  # the choice itself is kept
