@@ -1,0 +1,565 @@
+"""Read a learner's CSV from raw bytes, robustly, and say what was detected.
+
+Real files arrive in many shapes: Excel's semicolons and decimal commas, UTF-16 exports,
+Latin-1 accents, quoted newlines, missing header rows, duplicated column names. And some
+are not CSVs at all: spreadsheets, images, archives, compression bombs. This module
+
+1. refuses non-text files by their magic bytes and their share of control characters
+   *before* parsing anything (a gzip bomb is never decompressed);
+2. detects the encoding (UTF-8, UTF-8 with BOM, UTF-16 by BOM or NUL pattern, then
+   cp1252 / Latin-1), the separator (``,`` ``;`` tab ``|``: the one giving the most
+   consistent field counts on a sample; never a letter), decimal commas and a missing
+   header row;
+3. parses with pandas' C parser inside size and shape limits, so memory stays bounded.
+
+Every refusal is a :class:`CsvError` (a ``ValueError``) with a one-line message that names
+the problem and what to do.
+
+>>> r = read_csv_bytes(b"a;b;label\\n1,5;2;x\\n2,5;3;y\\n")
+>>> (r.delimiter, r.decimal, r.frame["a"].tolist())
+(';', ',', [1.5, 2.5])
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1")
+
+MAX_BYTES = 512 * 1024 * 1024
+MAX_COLUMNS = 2_000
+MAX_FIELD_CHARS = 1_000_000
+SAMPLE_BYTES = 1024 * 1024
+MAX_STRAY_SHARE = 0.05  # a numeric column may hold this share of stray text ("?", "n/a")
+
+# Magic bytes of common non-CSV uploads: (prefix, what it is, what to do).
+_MAGIC = (
+    (
+        b"PK\x03\x04",
+        "a ZIP archive or an Excel .xlsx / OpenDocument spreadsheet",
+        "open it in a spreadsheet program and use File › Save As › CSV",
+    ),
+    (b"PK\x05\x06", "an empty ZIP archive", "upload the CSV file itself"),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an old Excel .xls (or other Office) file",
+        "open it in a spreadsheet program and use File › Save As › CSV",
+    ),
+    (b"\x1f\x8b", "a gzip-compressed file", "decompress it and upload the CSV inside"),
+    (b"BZh", "a bzip2-compressed file", "decompress it and upload the CSV inside"),
+    (b"\xfd7zXZ\x00", "an xz-compressed file", "decompress it and upload the CSV inside"),
+    (b"(\xb5/\xfd", "a Zstandard-compressed file", "decompress it and upload the CSV inside"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "extract it and upload the CSV inside"),
+    (b"Rar!\x1a\x07", "a RAR archive", "extract it and upload the CSV inside"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image", "upload a table saved as CSV"),
+    (b"\xff\xd8\xff", "a JPEG image", "upload a table saved as CSV"),
+    (b"GIF87a", "a GIF image", "upload a table saved as CSV"),
+    (b"GIF89a", "a GIF image", "upload a table saved as CSV"),
+    (b"%PDF", "a PDF document", "export the table from its source as CSV"),
+    (b"SQLite format 3\x00", "an SQLite database", "export the table as CSV"),
+    (b"PAR1", "a Parquet file", "convert it with pandas: pd.read_parquet(f).to_csv(...)"),
+    (b"\x7fELF", "a program (ELF binary)", "upload a CSV file"),
+    (b"\x00\x00\x01\x00", "an icon image", "upload a table saved as CSV"),
+    (b"RIFF", "a RIFF media file (audio, video or image)", "upload a table saved as CSV"),
+    (b"\x93NUMPY", "a NumPy array file", "save it with np.savetxt(..., delimiter=',')"),
+    (b"\x80\x04\x95", "a Python pickle", "upload a CSV file"),
+    (b"{\\rtf", "a Rich Text document", "save the table as CSV"),
+)
+
+
+class CsvError(ValueError):
+    """A file that cannot be read as a table; the message is one line for the learner."""
+
+
+@dataclass
+class CsvResult:
+    """The table plus everything that was detected, so the learner can override it."""
+
+    frame: pd.DataFrame
+    encoding: str
+    delimiter: str
+    decimal: str
+    header: bool
+    warnings: list[str] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)
+    skipped_rows: int = 0
+
+    @property
+    def delimiter_name(self) -> str:
+        return DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))
+
+    def settings(self) -> dict:
+        """The detected settings as plain values (for display and for the exported script)."""
+        return {
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "decimal": self.decimal,
+            "header": self.header,
+        }
+
+    def read_csv_code(self, path: str = "data.csv") -> str:
+        """The ``pd.read_csv`` call that reads the same table."""
+        args = [repr(path), f"sep={self.delimiter!r}", f"encoding={self.encoding!r}"]
+        if self.decimal != ".":
+            args.append(f"decimal={self.decimal!r}")
+        if not self.header:
+            args.append("header=None")
+            args.append(f"names={list(map(str, self.frame.columns))!r}")
+        return f"df = pd.read_csv({', '.join(args)})"
+
+
+# --- the public entry point ---------------------------------------------------------------
+
+
+def read_csv_bytes(
+    data: bytes,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+    header: bool | None = None,
+    max_bytes: int = MAX_BYTES,
+    max_columns: int = MAX_COLUMNS,
+    max_field_chars: int = MAX_FIELD_CHARS,
+) -> CsvResult:
+    """Read raw bytes as a table; ``None`` settings are detected.
+
+    Raises :class:`CsvError` with a one-line message when the bytes are not a usable table.
+    """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise CsvError(f"Expected the file's bytes, got {type(data).__name__}.")
+    data = bytes(data)
+    if len(data) > max_bytes:
+        raise CsvError(
+            f"The file is {len(data) / 1e6:,.0f} MB; the limit is {max_bytes / 1e6:,.0f} MB. "
+            "Upload a sample of the rows."
+        )
+    if not data.strip():
+        raise CsvError(
+            "The file is empty: there is nothing to read. Upload a CSV with a header row and data rows."
+        )
+    refuse_binary(data)
+    if encoding is None:
+        encoding = detect_encoding(data)
+    elif encoding not in ENCODINGS:
+        raise CsvError(f"Unknown encoding {encoding!r}; choose one of {', '.join(ENCODINGS)}.")
+    utf8 = _as_utf8(data, encoding)
+    del data
+    refuse_control_characters(utf8[:SAMPLE_BYTES])
+    warn: list[str] = []
+
+    sample = _sample_text(utf8)
+    if delimiter is None:
+        delimiter = detect_delimiter(sample)
+    elif delimiter not in DELIMITERS:
+        raise CsvError(
+            f"Unsupported separator {delimiter!r}; choose comma, semicolon, tab or pipe."
+        )
+    rows = _sample_rows(sample, delimiter, max_field_chars)
+    if not rows:
+        raise CsvError(
+            "The file has no rows that could be read. Upload a CSV with a header row and data rows."
+        )
+    width = max(len(r) for r in rows)
+    if width > max_columns:
+        raise CsvError(
+            f"The file has {width:,} columns; ClassLab reads at most {max_columns:,}. "
+            "Keep the columns you need (and check the separator)."
+        )
+    if decimal is None:
+        decimal = detect_decimal(rows, delimiter)
+    elif decimal not in (".", ","):
+        raise CsvError(f"Unsupported decimal mark {decimal!r}; choose '.' or ','.")
+    if header is None:
+        header = detect_header(rows, decimal)
+
+    names, renamed = _column_names(rows[0] if header else [], len(rows[0]))
+    if renamed:
+        shown = "; ".join(f"{old!r} → {new!r}" for old, new in list(renamed.items())[:5])
+        warn.append(f"Column names were made unique or filled in: {shown}.")
+
+    frame, skipped = _parse(utf8, delimiter, decimal, header, names)
+    del utf8
+    if skipped:
+        warn.append(
+            f"{skipped:,} row(s) had more fields than the header ({len(names)}) and were skipped "
+            "(ragged rows: check for unquoted separators inside values)."
+        )
+    if len(frame) == 0:
+        raise CsvError(
+            "The file has a header row but no data rows. Upload the file with its data."
+            if header
+            else "The file has no data rows."
+        )
+    _check_field_sizes(frame, max_field_chars)
+    warn += _coerce_stray_text(frame)
+    return CsvResult(frame, encoding, delimiter, decimal, bool(header), warn, renamed, skipped)
+
+
+def read_csv_file(path, **options) -> CsvResult:
+    """Read a file from disk with :func:`read_csv_bytes` (the command line uses this)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(options.get("max_bytes", MAX_BYTES) + 1)
+    except OSError as exc:
+        raise CsvError(f"Cannot open {path}: {exc.strerror or exc}.") from None
+    return read_csv_bytes(data, **options)
+
+
+# --- refusing what is not text ------------------------------------------------------------
+
+
+def refuse_binary(data: bytes) -> None:
+    """Raise :class:`CsvError` if the bytes are a known binary format or clearly not text."""
+    head = data[:64]
+    for magic, what, todo in _MAGIC:
+        if head.startswith(magic):
+            raise CsvError(f"This is {what}, not a CSV file: {todo}.")
+    if _utf16_order(data) or data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return
+    sample = data[:SAMPLE_BYTES]
+    if b"\x00" in sample:
+        raise CsvError(
+            "This file contains binary data (NUL bytes), so it is not a CSV text file: "
+            "export the table as CSV."
+        )
+
+
+def refuse_control_characters(sample: bytes) -> None:
+    """Text tables hold almost no control characters other than tab, CR and LF."""
+    if not sample:
+        return
+    allowed = {9, 10, 13, 12}
+    counts = np.bincount(np.frombuffer(sample, dtype=np.uint8), minlength=256)
+    control = int(counts[:32].sum() - sum(counts[c] for c in allowed) + counts[127])
+    if control > max(8, 0.01 * len(sample)):
+        raise CsvError(
+            f"This file is not text: {control:,} of its first {len(sample):,} bytes are control "
+            "characters. Export the table as CSV."
+        )
+
+
+# --- encoding -----------------------------------------------------------------------------
+
+
+def _utf16_order(data: bytes) -> str | None:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not data.startswith(
+        codecs.BOM_UTF32_LE
+    ):
+        return "bom"
+    head = data[:4096]
+    if len(head) < 4:
+        return None
+    even = head[0::2].count(0) / max(1, len(head[0::2]))
+    odd = head[1::2].count(0) / max(1, len(head[1::2]))
+    if odd > 0.4 and even < 0.05:
+        return "le"
+    if even > 0.4 and odd < 0.05:
+        return "be"
+    return None
+
+
+def detect_encoding(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern), else cp1252 / Latin-1.
+
+    >>> detect_encoding("café".encode("cp1252"))
+    'cp1252'
+    """
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise CsvError("This file is UTF-32 encoded; save it as UTF-8 CSV and upload it again.")
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    order = _utf16_order(data)
+    if order == "bom":
+        return "utf-16"
+    if order == "le":
+        return "utf-16-le"
+    if order == "be":
+        return "utf-16-be"
+    if data.isascii() or _is_utf8(data):
+        return "utf-8"
+    try:
+        data.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def _is_utf8(data: bytes, chunk: int = 1 << 20) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(data), chunk):
+            decoder.decode(data[start : start + chunk])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _as_utf8(data: bytes, encoding: str) -> bytes:
+    """The bytes re-encoded as UTF-8 without BOM (no copy for plain UTF-8)."""
+    if encoding == "utf-8" and (data.isascii() or _is_utf8(data)):
+        return data
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise CsvError(
+            f"The file is not valid {encoding} (byte {exc.start:,}); choose another encoding."
+        ) from None
+    text = text.lstrip("\ufeff")
+    return text.encode("utf-8")
+
+
+ENCODING_LABELS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 with BOM",
+    "utf-16": "UTF-16 (with BOM)",
+    "utf-16-le": "UTF-16 little-endian",
+    "utf-16-be": "UTF-16 big-endian",
+    "cp1252": "Windows-1252 (Western European)",
+    "latin-1": "Latin-1 (ISO-8859-1)",
+}
+
+
+# --- separator, decimal mark, header ------------------------------------------------------
+
+
+def _sample_text(utf8: bytes) -> str:
+    sample = utf8[:SAMPLE_BYTES]
+    if len(utf8) > SAMPLE_BYTES:
+        cut = sample.rfind(b"\n")
+        if cut > 0:
+            sample = sample[:cut]
+    return sample.decode("utf-8", errors="replace")
+
+
+def _sample_rows(
+    sample: str, delimiter: str, max_field_chars: int, limit: int = 200
+) -> list[list[str]]:
+    rows = []
+    reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
+    try:
+        for row in reader:
+            if any(len(f) > max_field_chars for f in row):
+                raise CsvError(_field_message(max(len(f) for f in row), max_field_chars))
+            if not row or all(not f.strip() for f in row):
+                continue
+            rows.append(row)
+            if len(rows) >= limit:
+                break
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise CsvError(_field_message(None, max_field_chars)) from None
+        # An unterminated quote at the end of the sample: keep the rows read so far.
+    return rows
+
+
+def _field_message(size: int | None, limit: int) -> str:
+    size_text = f"{size:,} characters" if size else "very long"
+    return (
+        f"A single field is {size_text} (the limit is {limit:,}): this is not a table of "
+        "values, or a quote is never closed. Check the file."
+    )
+
+
+def detect_delimiter(sample: str) -> str:
+    """The separator that splits the sample's rows into the most consistent number of fields.
+
+    Only ``,`` ``;`` tab and ``|`` are candidates, so a one-column file is never split on a
+    letter. Quotes are respected (a quoted ``,`` is not a separator).
+
+    >>> detect_delimiter("a;b\\n1,5;2\\n")
+    ';'
+    """
+    best, best_score = ",", (0.0, 0)
+    for delim in DELIMITERS:
+        counts = []
+        reader = csv.reader(io.StringIO(sample), delimiter=delim)
+        try:
+            for row in reader:
+                if row and any(f.strip() for f in row):
+                    counts.append(len(row))
+                if len(counts) >= 101:
+                    break
+        except csv.Error:
+            pass
+        if len(counts) > 5:
+            counts = counts[:-1]  # the last row of a cut sample may be incomplete
+        if not counts:
+            continue
+        values, freq = np.unique(counts, return_counts=True)
+        mode = int(values[freq.argmax()])
+        if mode < 2:
+            continue
+        score = (float(freq.max()) / len(counts), mode)
+        if score[0] > best_score[0] + 1e-9 or (
+            abs(score[0] - best_score[0]) <= 1e-9 and score[1] > best_score[1]
+        ):
+            best, best_score = delim, score
+    if best_score[1] == 0:
+        # One column: parse with a separator that never occurs, so no value is split.
+        absent = [d for d in DELIMITERS if d not in sample]
+        return absent[0] if absent else ","
+    return best
+
+
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+([eE][-+]?\d+)?\s*$")
+_DECIMAL_POINT = re.compile(r"^\s*[-+]?(\d+\.\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
+def detect_decimal(rows: list[list[str]], delimiter: str) -> str:
+    """',' when numbers like ``1,5`` outnumber ``1.5`` (impossible unquoted with a comma separator)."""
+    comma = point = 0
+    for row in rows[1:]:
+        for f in row:
+            if _DECIMAL_COMMA.match(f):
+                comma += 1
+            elif _DECIMAL_POINT.match(f):
+                point += 1
+    if delimiter == ",":
+        return "," if comma > 0 and point == 0 and comma >= len(rows) // 2 else "."
+    return "," if comma > point else "."
+
+
+def _is_number(text: str, decimal: str) -> bool:
+    t = text.strip()
+    if decimal == ",":
+        t = t.replace(",", ".")
+    if not t:
+        return False
+    try:
+        float(t)
+    except ValueError:
+        return False
+    return t.lower() not in ("nan", "inf", "-inf", "+inf", "infinity")
+
+
+def detect_header(rows: list[list[str]], decimal: str = ".") -> bool:
+    """True unless the first row looks like data.
+
+    The first row is data when, in the columns whose values are numbers, it holds numbers
+    too; or, for all-text tables, when its values reappear further down their columns.
+
+    >>> detect_header([["5.1", "3.5", "setosa"], ["4.9", "3.0", "setosa"]])
+    False
+    """
+    if len(rows) < 2:
+        return True
+    first, body = rows[0], rows[1:]
+    if any(not f.strip() for f in first) and sum(not f.strip() for f in first) < len(first):
+        # Empty names happen (an index column) but empty data fields too: decide on the rest.
+        pass
+    numeric_cols, first_numeric = 0, 0
+    for j, name in enumerate(first):
+        values = [r[j] for r in body if j < len(r) and r[j].strip()]
+        if not values:
+            continue
+        share = sum(_is_number(v, decimal) for v in values) / len(values)
+        if share >= 0.9:
+            numeric_cols += 1
+            first_numeric += _is_number(name, decimal)
+    if numeric_cols:
+        return first_numeric < max(1, numeric_cols / 2)
+    repeats = 0
+    for j, name in enumerate(first):
+        column = {r[j].strip() for r in body if j < len(r)}
+        repeats += name.strip() in column and bool(name.strip())
+    return repeats < max(1, len(first) / 2)
+
+
+def _column_names(first: list[str], width: int) -> tuple[list[str], dict[str, str]]:
+    """Unique, non-empty, stripped names; ``renamed`` maps each original to its new name."""
+    if not first:
+        return [f"column_{i + 1}" for i in range(width)], {}
+    names, renamed, seen = [], {}, set()
+    for i, raw in enumerate(first):
+        name = raw.strip() or f"column_{i + 1}"
+        base, k = name, 2
+        while name in seen:
+            name = f"{base}_{k}"
+            k += 1
+        seen.add(name)
+        names.append(name)
+        if name != raw:
+            renamed[raw if raw not in renamed else f"{raw} (column {i + 1})"] = name
+    return names, renamed
+
+
+# --- parsing -----------------------------------------------------------------------------
+
+
+def _parse(utf8: bytes, delimiter: str, decimal: str, header: bool, names: list[str]):
+    kwargs = dict(
+        sep=delimiter,
+        decimal=decimal,
+        header=0 if header else None,
+        names=names,
+        encoding="utf-8",
+        engine="c",
+        skip_blank_lines=True,
+        low_memory=False,
+    )
+    if decimal == "," and delimiter != ".":
+        kwargs["thousands"] = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            frame = pd.read_csv(io.BytesIO(utf8), on_bad_lines="warn", **kwargs)
+        except pd.errors.EmptyDataError:
+            raise CsvError("The file has no data rows.") from None
+        except (pd.errors.ParserError, ValueError, OverflowError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise CsvError(f"The file could not be parsed as a table: {first}.") from None
+        except MemoryError:
+            raise CsvError("The file is too large to read in memory; upload a sample.") from None
+    skipped = sum(str(w.message).count("Skipping line") for w in caught)
+    return frame, skipped
+
+
+def _check_field_sizes(frame: pd.DataFrame, limit: int) -> None:
+    for name in frame.columns:
+        col = frame[name]
+        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            continue
+        longest = (
+            col.astype("str").str.len().max()
+            if len(col) <= 200_000
+            else col.head(200_000).astype("str").str.len().max()
+        )
+        if longest is not None and not pd.isna(longest) and longest > limit:
+            raise CsvError(_field_message(int(longest), limit))
+
+
+def _coerce_stray_text(frame: pd.DataFrame) -> list[str]:
+    """Numbers with a few text placeholders ("?", "missing") become numeric with those missing."""
+    notes = []
+    for name in frame.columns:
+        col = frame[name]
+        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            continue
+        present = col.dropna()
+        if present.empty:
+            continue
+        head = pd.to_numeric(present.head(1000), errors="coerce")
+        if head.notna().mean() < 0.5:
+            continue
+        numbers = pd.to_numeric(present, errors="coerce")
+        stray = present[numbers.isna()]
+        if len(stray) > MAX_STRAY_SHARE * len(present) or numbers.notna().sum() == 0:
+            continue
+        frame[name] = pd.to_numeric(col, errors="coerce")
+        examples = ", ".join(repr(str(v)) for v in pd.unique(stray.astype(str))[:3])
+        notes.append(
+            f"Column {str(name)!r} is numeric except {len(stray):,} value(s) such as {examples}; "
+            "those were treated as missing."
+        )
+    return notes

@@ -1,0 +1,406 @@
+"""From a clean table to tensors, one teachable step at a time.
+
+:func:`prepare` label-encodes the target, splits rows into a stratified training and test
+set with a seed, then fits a :class:`Preprocessor` on the training rows only (no peeking
+at the test set): absurd numbers (inf, |x| > 1e12) become missing, missing numbers get the
+training median, categories are one-hot encoded with a capped width (rare categories
+grouped as ``"Other"``), and every column is standardised with the training mean and
+standard deviation. Each step comes with the pandas / scikit-learn code that does the same.
+
+The fitted :class:`Preprocessor` transforms new rows identically and serialises to plain
+lists and dicts (so a model file can be loaded with ``torch.load(weights_only=True)``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lib.profiling import TargetInfo
+
+MAX_ABS = 1e12
+MAX_CATEGORIES = 20
+MAX_WIDTH = 512
+MIN_CATEGORY_ROWS = 2
+MISSING = "(missing)"
+OTHER = "Other"
+
+LESSON_ENCODING = "pages/1_Encoding.py"
+LESSON_LAB = "pages/8_Training_Lab.py"
+LESSON_METRICS = "pages/7_Metrics_and_Report.py"
+
+
+@dataclass
+class Step:
+    """One preprocessing step as the page shows it."""
+
+    title: str
+    text: str
+    code: str
+    lesson: str | None = None
+    table: pd.DataFrame | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Preprocessor:
+    """Everything needed to turn raw rows into the model's standardised inputs."""
+
+    numeric: list[str]
+    medians: list[float]
+    categorical: dict[str, list[str]]
+    other: dict[str, bool]
+    feature_names: list[str]
+    means: list[float]
+    stds: list[float]
+    target: str
+    classes: list[str]
+    max_abs: float = MAX_ABS
+
+    @property
+    def n_features(self) -> int:
+        return len(self.feature_names)
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.numeric) + list(self.categorical)
+
+    def to_dict(self) -> dict:
+        """Plain str / float / list / dict values only."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Preprocessor:
+        return cls(**data)
+
+    def transform(self, df: pd.DataFrame, rows: np.ndarray | None = None) -> np.ndarray:
+        """Standardised float32 features for ``df`` (or its row positions ``rows``)."""
+        missing = [c for c in self.columns if c not in df.columns]
+        if missing:
+            raise ValueError(f"The table lacks the column(s) the model needs: {missing}.")
+        n = len(df) if rows is None else len(rows)
+        out = np.empty((n, self.n_features), dtype=np.float32)
+        j = 0
+        for name, median in zip(self.numeric, self.medians, strict=True):
+            values, _ = numeric_values(df[name], self.max_abs)
+            if rows is not None:
+                values = values[rows]
+            values[np.isnan(values)] = median
+            out[:, j] = values
+            j += 1
+        for name, kept in self.categorical.items():
+            codes = category_codes(df[name], kept, rows)
+            block = out[:, j : j + len(kept) + self.other[name]]
+            block[:] = 0.0
+            hit = codes >= 0
+            block[np.flatnonzero(hit), codes[hit]] = 1.0
+            if self.other[name]:
+                block[~hit, -1] = 1.0
+            j += block.shape[1]
+        out -= np.asarray(self.means, dtype=np.float32)
+        out /= np.asarray(self.stds, dtype=np.float32)
+        return out
+
+
+def numeric_values(col: pd.Series, max_abs: float = MAX_ABS) -> tuple[np.ndarray, int]:
+    """float64 copy with inf / |x| > max_abs turned into NaN, and how many were turned."""
+    if pd.api.types.is_bool_dtype(col):
+        values = col.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    elif pd.api.types.is_numeric_dtype(col):
+        values = col.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    else:
+        values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        bad = ~np.isfinite(values) & ~np.isnan(values)
+        bad |= np.abs(values) > max_abs
+    n_bad = int(bad.sum())
+    if n_bad:
+        values[bad] = np.nan
+    return values, n_bad
+
+
+def category_strings(col: pd.Series) -> pd.Series:
+    """Category labels as text, missing ones as ``"(missing)"``."""
+    return col.astype(object).where(col.notna(), MISSING).astype(str)
+
+
+def category_codes(col: pd.Series, kept: list[str], rows: np.ndarray | None = None) -> np.ndarray:
+    strings = category_strings(col if rows is None else col.iloc[rows])
+    return pd.Categorical(strings, categories=kept).codes.astype(np.int64)
+
+
+@dataclass
+class Prepared:
+    """Tensors-to-be for training plus the fitted preprocessor and the steps to show."""
+
+    X_train: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_test: np.ndarray
+    rows_train: np.ndarray  # row positions in the original frame
+    rows_test: np.ndarray
+    preprocessor: Preprocessor
+    steps: list[Step]
+    warnings: list[str]
+    test_size: float
+    seed: int
+
+
+def split_sizes(n: int, n_classes: int, test_size: float) -> int:
+    """Test rows: ``test_size`` of n, but at least one per class and leaving one per class to train."""
+    if not 0.05 <= test_size <= 0.5:
+        raise ValueError(f"The test share must be between 5% and 50%, got {test_size:.0%}.")
+    n_test = max(math.ceil(test_size * n), n_classes)
+    if n - n_test < n_classes:
+        raise ValueError(
+            f"{n} rows are too few to split into training and test sets with {n_classes} "
+            "classes each represented. Upload more rows."
+        )
+    return n_test
+
+
+def prepare(
+    df: pd.DataFrame,
+    target: TargetInfo,
+    features: list[str],
+    test_size: float = 0.25,
+    seed: int = 0,
+    max_categories: int = MAX_CATEGORIES,
+) -> Prepared:
+    """Label-encode, split, clean, impute, one-hot and standardise; fitted on training rows."""
+    if not features:
+        raise ValueError(
+            "No feature columns are selected: choose at least one column to learn from."
+        )
+    unknown = [f for f in features if f not in df.columns]
+    if unknown:
+        raise ValueError(f"Unknown feature column(s): {unknown}.")
+    if target.name in features:
+        raise ValueError(f"The target {target.name!r} cannot also be a feature.")
+    from sklearn.model_selection import train_test_split
+
+    steps: list[Step] = []
+    warnings: list[str] = list(target.notes)
+    rows = df.index.get_indexer(target.labels.index)
+    y = target.codes()
+
+    # 1. label encoding ---------------------------------------------------------------
+    mapping = pd.DataFrame(
+        {
+            "class": target.classes,
+            "code": range(target.n_classes),
+            "rows": [target.counts[c] for c in target.classes],
+        }
+    )
+    loss = (
+        "BCEWithLogitsLoss (1 logit)"
+        if target.is_binary
+        else f"CrossEntropyLoss ({target.n_classes} logits)"
+    )
+    steps.append(
+        Step(
+            "Label-encode the target",
+            f"Each class of **{target.name}** becomes an integer code 0…{target.n_classes - 1}; "
+            f"training uses {loss}.",
+            _label_code(target),
+            LESSON_ENCODING,
+            mapping,
+            list(target.notes),
+        )
+    )
+
+    # 2. split ---------------------------------------------------------------------------
+    n_test = split_sizes(len(y), target.n_classes, test_size)
+    pos_train, pos_test = train_test_split(
+        np.arange(len(y)), test_size=n_test, random_state=seed, stratify=y
+    )
+    pos_train, pos_test = np.sort(pos_train), np.sort(pos_test)
+    rows_train, rows_test = rows[pos_train], rows[pos_test]
+    steps.append(
+        Step(
+            "Stratified train / test split",
+            f"{len(rows_train):,} training rows and {len(rows_test):,} test rows, each class in the "
+            f"same proportion in both (seed {seed}). Everything below is fitted on the training rows "
+            "only, so the test score is honest.",
+            f"from sklearn.model_selection import train_test_split\n"
+            f"train, test = train_test_split(df, test_size={n_test}, random_state={seed}, stratify=y)",
+            LESSON_LAB,
+        )
+    )
+
+    numeric = [f for f in features if _is_numeric(df[f])]
+    categorical = [f for f in features if f not in numeric]
+
+    # 3. absurd numbers and 4. imputation ------------------------------------------------
+    medians, cleaning, imputed = [], [], []
+    for name in numeric:
+        values, n_bad = numeric_values(df[name])
+        if n_bad:
+            cleaning.append(f"{name!r}: {n_bad:,} value(s) infinite or beyond ±{MAX_ABS:g}")
+        train_values = values[rows_train]
+        finite = train_values[~np.isnan(train_values)]
+        median = float(np.median(finite)) if finite.size else 0.0
+        medians.append(median)
+        n_missing = int(np.isnan(values[rows]).sum())
+        if n_missing:
+            imputed.append((name, n_missing, median))
+    if cleaning:
+        warnings.append("Absurd numbers were treated as missing: " + "; ".join(cleaning) + ".")
+    if numeric:
+        steps.append(
+            Step(
+                "Absurd numbers become missing",
+                "Infinite values and magnitudes beyond 10¹² cannot be real measurements here and would "
+                "overflow float32 training, so they are treated as missing."
+                + (f" Found: {'; '.join(cleaning)}." if cleaning else " None found."),
+                "import numpy as np\n"
+                f"num_cols = {numeric!r}\n"
+                "X = df[num_cols].apply(pd.to_numeric, errors='coerce').astype('float64')\n"
+                f"X = X.mask(~np.isfinite(X) | (X.abs() > {MAX_ABS:g}))",
+                None,
+                [warnings[-1]] if cleaning else [],
+            )
+        )
+        table = (
+            pd.DataFrame(imputed, columns=["column", "missing", "filled with (training median)"])
+            if imputed
+            else None
+        )
+        steps.append(
+            Step(
+                "Impute missing numbers",
+                "Missing numbers get the column's median over the training rows (robust to outliers)."
+                + ("" if imputed else " No numeric value is missing."),
+                "medians = X.loc[train.index].median()\nX = X.fillna(medians)",
+                None,
+                table,
+            )
+        )
+
+    # 5. one-hot --------------------------------------------------------------------------
+    kept: dict[str, list[str]] = {}
+    other: dict[str, bool] = {}
+    grouped_notes = []
+    if categorical:
+        room = max(1, (MAX_WIDTH - len(numeric)) // len(categorical) - 1)
+        per_column = max(1, min(max_categories, room))
+        for name in categorical:
+            strings = category_strings(df[name].iloc[rows_train])
+            counts = strings.value_counts()
+            top = counts[counts >= MIN_CATEGORY_ROWS].head(per_column)
+            kept[name] = sorted(map(str, top.index))
+            rest = counts.drop(top.index)
+            other[name] = len(rest) > 0 or len(kept[name]) == 0
+            if len(rest):
+                grouped_notes.append(
+                    f"{name!r}: {len(rest):,} rare categor{'y' if len(rest) == 1 else 'ies'} "
+                    f"({int(rest.sum()):,} training rows) grouped as {OTHER!r}"
+                )
+        if grouped_notes:
+            warnings.append(
+                f"One-hot width capped at {per_column} categories per column: "
+                + "; ".join(grouped_notes)
+                + "."
+            )
+        onehot_table = pd.DataFrame(
+            {
+                "column": categorical,
+                "one-hot columns": [len(kept[c]) + other[c] for c in categorical],
+                "categories": [
+                    ", ".join(kept[c][:8])
+                    + (" …" if len(kept[c]) > 8 else "")
+                    + (f" + {OTHER}" if other[c] else "")
+                    for c in categorical
+                ],
+            }
+        )
+        steps.append(
+            Step(
+                "One-hot encode the categories",
+                "Each category gets its own 0/1 column, so no order is invented. Missing values are "
+                f"their own category {MISSING!r}; categories rarer than {MIN_CATEGORY_ROWS} training "
+                f"rows or beyond the {per_column} most frequent are grouped as {OTHER!r}, which keeps "
+                "the width bounded.",
+                _onehot_code(kept, other),
+                LESSON_ENCODING,
+                onehot_table,
+                [warnings[-1]] if grouped_notes else [],
+            )
+        )
+
+    names = list(numeric)
+    for name in categorical:
+        names += [f"{name}={c}" for c in kept[name]] + ([f"{name}={OTHER}"] if other[name] else [])
+
+    # 6. standardise ------------------------------------------------------------------------
+    pre = Preprocessor(
+        numeric,
+        medians,
+        kept,
+        other,
+        names,
+        [0.0] * len(names),
+        [1.0] * len(names),
+        target.name,
+        list(target.classes),
+    )
+    X_train = pre.transform(df, rows_train)
+    means = X_train.mean(axis=0, dtype=np.float64)
+    stds = X_train.std(axis=0, dtype=np.float64)
+    stds[~(stds > 1e-12)] = 1.0
+    X_train -= means.astype(np.float32)
+    X_train /= stds.astype(np.float32)
+    pre.means, pre.stds = [float(m) for m in means], [float(s) for s in stds]
+    X_test = pre.transform(df, rows_test)
+    steps.append(
+        Step(
+            "Standardise",
+            f"All {len(names)} input columns are shifted and scaled to mean 0 and standard deviation 1 "
+            "using the training rows' statistics, so every weight starts on the same footing and "
+            "gradient descent converges faster.",
+            "mean, std = X.loc[train.index].mean(), X.loc[train.index].std(ddof=0).replace(0, 1)\n"
+            "X = (X - mean) / std",
+            LESSON_LAB,
+        )
+    )
+    return Prepared(
+        X_train,
+        X_test,
+        y[pos_train],
+        y[pos_test],
+        rows_train,
+        rows_test,
+        pre,
+        steps,
+        warnings,
+        test_size,
+        seed,
+    )
+
+
+def _is_numeric(col: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)
+
+
+def _label_code(target: TargetInfo) -> str:
+    return (
+        f"y_text = df[{target.name!r}].astype(str).str.strip()\n"
+        f"classes = {list(target.classes)!r}\n"
+        "df = df[y_text.isin(classes)]\n"
+        "y = y_text[df.index].map({c: i for i, c in enumerate(classes)}).to_numpy()"
+    )
+
+
+def _onehot_code(kept: dict[str, list[str]], other: dict[str, bool]) -> str:
+    return (
+        f"keep = {kept!r}\n"
+        "parts = []\n"
+        "for col, cats in keep.items():\n"
+        f"    s = df[col].astype(object).where(df[col].notna(), {MISSING!r}).astype(str)\n"
+        f"    s = s.where(s.isin(cats), {OTHER!r})\n"
+        f"    parts.append(pd.get_dummies(s, prefix=col, prefix_sep='=', dtype='float32'))\n"
+        "onehot = pd.concat(parts, axis=1)"
+    )

@@ -1,0 +1,379 @@
+"""Profile a table and check a target column before any training.
+
+:func:`profile_frame` describes every column (type, missing values, distinct values) and
+flags the ones a classifier should not use as features by default, with the reason:
+identifiers (a different value in every row), free text, constants, dates and empty
+columns. :func:`check_target` refuses, with a specific explanation, a target that cannot
+be classified (continuous, ID-like, one class, too many classes, classes too small to
+split) and cleans the labels (missing targets dropped, whitespace variants merged).
+
+>>> import pandas as pd
+>>> df = pd.DataFrame({"id": range(30), "x": [0.1 * i for i in range(30)], "y": ["a", "b"] * 15})
+>>> [c.kind for c in profile_frame(df).columns]
+['id', 'numeric', 'categorical']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+MAX_CLASSES = 20
+MIN_CLASS_ROWS = 2
+MIN_ROWS = 10
+ID_MIN_ROWS = 20
+HIGH_CARDINALITY_SHARE = 0.5
+
+KINDS = {
+    "numeric": "number",
+    "boolean": "true / false",
+    "categorical": "category",
+    "id": "identifier",
+    "text": "free text",
+    "date": "date / time",
+    "constant": "constant",
+    "empty": "all missing",
+}
+
+_ID_NAME = re.compile(
+    r"(^|[^a-z])(id|uuid|guid|key|index)$|^(id|idx|index|unnamed: ?0)([^a-z]|$)|identifier", re.I
+)
+_TARGET_NAME = re.compile(
+    r"^(target|label|labels|class|classes|y|outcome|survived|species|diagnosis|category|"
+    r"result|response|churn|default|status|grade|type|quality|raintomorrow|disease|"
+    r"heartdisease|income|decision)$",
+    re.I,
+)
+_DATE = re.compile(
+    r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?"
+    r"|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}([ T]\d{1,2}:\d{2}(:\d{2})?)?"
+    r"|\d{1,2}:\d{2}(:\d{2})?"
+    r"|\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{2,4}|[A-Za-z]{3,9} \d{1,2},? \d{4})\s*$"
+)
+
+
+@dataclass
+class ColumnProfile:
+    name: str
+    dtype: str
+    kind: str
+    missing: int
+    distinct: int
+    use: bool
+    reason: str
+
+
+@dataclass
+class Profile:
+    n_rows: int
+    n_cols: int
+    columns: list[ColumnProfile]
+    target_suggestions: list[str] = field(default_factory=list)
+
+    def column(self, name: str) -> ColumnProfile:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise ValueError(f"Column {name!r} is not in the file.")
+
+    def table(self) -> pd.DataFrame:
+        """One row per column, for display (plain values only)."""
+        return pd.DataFrame(
+            {
+                "column": [c.name for c in self.columns],
+                "type": [KINDS[c.kind] for c in self.columns],
+                "dtype": [c.dtype for c in self.columns],
+                "missing": [c.missing for c in self.columns],
+                "distinct": [c.distinct for c in self.columns],
+                "feature by default": [c.use for c in self.columns],
+                "why": [c.reason for c in self.columns],
+            }
+        )
+
+    def default_features(self, target: str) -> list[str]:
+        """Every usable column except the target."""
+        return [c.name for c in self.columns if c.use and c.name != target]
+
+    def excluded(self, target: str) -> dict[str, str]:
+        """Columns left out by default and why."""
+        return {c.name: c.reason for c in self.columns if not c.use and c.name != target}
+
+
+# --- profiling ----------------------------------------------------------------------------
+
+
+def profile_frame(df: pd.DataFrame) -> Profile:
+    """Type, missing and distinct counts per column, flags, and target suggestions."""
+    n = len(df)
+    columns = [_profile_column(str(name), df[name], n) for name in df.columns]
+    return Profile(n, df.shape[1], columns, _suggest_targets(columns, n))
+
+
+def _is_integer_valued(col: pd.Series) -> bool:
+    if pd.api.types.is_integer_dtype(col) or pd.api.types.is_bool_dtype(col):
+        return True
+    if not pd.api.types.is_float_dtype(col):
+        return False
+    values = col.to_numpy(dtype=np.float64, na_value=np.nan)
+    values = values[np.isfinite(values)]
+    return values.size > 0 and bool(np.all(values == np.round(values)))
+
+
+def _profile_column(name: str, col: pd.Series, n: int) -> ColumnProfile:
+    missing = int(col.isna().sum())
+    present = n - missing
+    dtype = str(col.dtype)
+    if present == 0:
+        return ColumnProfile(name, dtype, "empty", missing, 0, False, "every value is missing")
+    distinct = int(col.nunique(dropna=True))
+    if distinct == 1:
+        value = col.dropna().iloc[0]
+        return ColumnProfile(
+            name,
+            dtype,
+            "constant",
+            missing,
+            1,
+            False,
+            f"the same value ({_short(value)}) in every row: nothing to learn from",
+        )
+    if pd.api.types.is_bool_dtype(col):
+        return ColumnProfile(name, dtype, "boolean", missing, distinct, True, "used as 0 / 1")
+    if pd.api.types.is_numeric_dtype(col):
+        if (
+            present >= ID_MIN_ROWS
+            and distinct == present
+            and _is_integer_valued(col)
+            and (
+                _ID_NAME.search(name)
+                or col.dropna().is_monotonic_increasing
+                or col.dropna().is_monotonic_decreasing
+            )
+        ):
+            return ColumnProfile(
+                name,
+                dtype,
+                "id",
+                missing,
+                distinct,
+                False,
+                "a different whole number in every row (an identifier)",
+            )
+        if _ID_NAME.search(name) and distinct >= 0.9 * present and present >= ID_MIN_ROWS:
+            return ColumnProfile(
+                name,
+                dtype,
+                "id",
+                missing,
+                distinct,
+                False,
+                "named like an identifier, with nearly a different value per row",
+            )
+        return ColumnProfile(
+            name, dtype, "numeric", missing, distinct, True, "numbers: standardised"
+        )
+    sample = col.dropna().astype(str).head(500)
+    if (sample.str.match(_DATE)).mean() >= 0.9:
+        return ColumnProfile(
+            name,
+            dtype,
+            "date",
+            missing,
+            distinct,
+            False,
+            "dates or times: turn them into numbers (year, month, …) to use them",
+        )
+    lengths = sample.str.len()
+    words = sample.str.count(r"\s+") + 1
+    if lengths.mean() > 40 or (words.mean() >= 4 and distinct > 0.5 * present):
+        return ColumnProfile(
+            name,
+            dtype,
+            "text",
+            missing,
+            distinct,
+            False,
+            "free text: a classifier on one-hot columns cannot read sentences",
+        )
+    if present >= ID_MIN_ROWS and distinct == present:
+        return ColumnProfile(
+            name,
+            dtype,
+            "id",
+            missing,
+            distinct,
+            False,
+            "a different value in every row (an identifier)",
+        )
+    if present >= ID_MIN_ROWS and distinct > HIGH_CARDINALITY_SHARE * present:
+        return ColumnProfile(
+            name,
+            dtype,
+            "id",
+            missing,
+            distinct,
+            False,
+            f"{distinct:,} distinct values in {present:,} rows: nearly one per row "
+            "(an identifier or code)",
+        )
+    return ColumnProfile(
+        name, dtype, "categorical", missing, distinct, True, "categories: one-hot encoded"
+    )
+
+
+def _short(value, width: int = 30) -> str:
+    text = str(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _suggest_targets(columns: list[ColumnProfile], n: int) -> list[str]:
+    candidates = [
+        c
+        for c in columns
+        if 2 <= c.distinct <= MAX_CLASSES
+        and c.kind in ("categorical", "boolean", "numeric")
+        and c.distinct < max(n, 1)
+    ]
+    named = [c.name for c in candidates if _TARGET_NAME.match(c.name.strip())]
+    last = [columns[-1].name] if columns and columns[-1] in candidates else []
+    rest = [c.name for c in sorted(candidates, key=lambda c: c.distinct)]
+    order: list[str] = []
+    for name in named + last + rest:
+        if name not in order:
+            order.append(name)
+    return order
+
+
+# --- the target ---------------------------------------------------------------------------
+
+
+@dataclass
+class TargetInfo:
+    """Clean labels for the rows that have one."""
+
+    name: str
+    labels: pd.Series  # str labels, index = the kept rows of the frame
+    classes: list[str]
+    counts: dict[str, int]
+    dropped_missing: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    @property
+    def is_binary(self) -> bool:
+        return len(self.classes) == 2
+
+    def codes(self) -> np.ndarray:
+        """Integer codes 0..K-1 (label encoding) aligned with ``labels``."""
+        mapping = {c: i for i, c in enumerate(self.classes)}
+        return self.labels.map(mapping).to_numpy(dtype=np.int64)
+
+
+def _format_number(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))
+
+
+def _sort_key(label: str):
+    try:
+        return (0, float(label), label)
+    except ValueError:
+        return (1, 0.0, label.lower())
+
+
+def check_target(df: pd.DataFrame, target: str, max_classes: int = MAX_CLASSES) -> TargetInfo:
+    """Validate ``target`` as a classification target and return its clean labels.
+
+    Raises ``ValueError`` with a specific explanation (regression-like, ID-like, one class,
+    too many classes, classes too small to split, too few rows).
+    """
+    if target not in df.columns:
+        raise ValueError(f"There is no column named {target!r} in the file.")
+    if df.shape[1] < 2:
+        raise ValueError(
+            f"The file has only one column ({target!r}): a classifier needs feature columns "
+            "besides the target. If the values hold separators, choose the right separator."
+        )
+    col = df[target]
+    notes: list[str] = []
+    if pd.api.types.is_bool_dtype(col):
+        labels = col.dropna().map(lambda v: "True" if bool(v) else "False")
+    elif pd.api.types.is_numeric_dtype(col):
+        values = col.astype("float64")
+        finite = values[np.isfinite(values)]
+        if len(finite) < len(values.dropna()):
+            notes.append(
+                f"{len(values.dropna()) - len(finite):,} infinite target value(s) treated as missing."
+            )
+        distinct = finite.nunique()
+        if distinct > max_classes and not _is_integer_valued(finite):
+            raise ValueError(
+                f"{target!r} holds {distinct:,} different numbers with decimals: this looks like "
+                "regression (predicting a quantity), not classification. Choose a column of "
+                f"categories (2–{max_classes} classes), or bin the numbers into ranges first."
+            )
+        labels = finite.map(_format_number)
+    else:
+        raw = col.dropna().astype(str)
+        stripped = raw.str.strip()
+        changed = raw[raw != stripped]
+        if len(changed):
+            variants = sorted(set(changed))[:3]
+            notes.append(
+                f"{len(changed):,} label(s) had spaces around them and were merged with the "
+                f"clean label (e.g. {', '.join(repr(v) for v in variants)})."
+            )
+        labels = stripped[stripped != ""]
+    dropped = len(df) - len(labels)
+    if dropped:
+        notes.insert(0, f"{dropped:,} row(s) without a {target!r} value were dropped.")
+    n = len(labels)
+    if n == 0:
+        raise ValueError(f"The column {target!r} is empty: every value is missing.")
+    counts = labels.value_counts()
+    k = len(counts)
+    if n < MIN_ROWS:
+        raise ValueError(
+            f"Only {n} row(s) have a {target!r} value: too few to train and test a model "
+            f"(at least {MIN_ROWS}). Upload more rows."
+        )
+    if k == n and n >= ID_MIN_ROWS:
+        raise ValueError(
+            f"Every row has its own value of {target!r}: it is an identifier, not a class. "
+            f"Choose a column with 2–{max_classes} classes."
+        )
+    if k == 1:
+        raise ValueError(
+            f"{target!r} has a single class ({_short(counts.index[0])!r}) in every row: there "
+            "is nothing to tell apart. Choose a column with at least 2 classes."
+        )
+    if k > max_classes:
+        raise ValueError(
+            f"{target!r} has {k:,} different values; this page supports at most {max_classes} "
+            "classes. Choose another column or group the values into fewer classes."
+        )
+    small = counts[counts < MIN_CLASS_ROWS]
+    if len(small):
+        names = ", ".join(repr(_short(s)) for s in small.index[:5])
+        raise ValueError(
+            f"{len(small)} class(es) of {target!r} have fewer than {MIN_CLASS_ROWS} rows ({names}): "
+            "each class needs rows in both the training and the test set. Remove those rows or "
+            "merge them into another class."
+        )
+    lower = {}
+    for label in counts.index:
+        lower.setdefault(label.lower(), []).append(label)
+    case_variants = [v for v in lower.values() if len(v) > 1]
+    if case_variants:
+        shown = "; ".join(" / ".join(repr(x) for x in v) for v in case_variants[:3])
+        notes.append(
+            f"Some labels differ only in upper / lower case ({shown}); they are kept as separate "
+            "classes. If they mean the same thing, fix them in the file."
+        )
+    classes = sorted(counts.index.tolist(), key=_sort_key)
+    return TargetInfo(target, labels, classes, {c: int(counts[c]) for c in classes}, dropped, notes)
