@@ -1,7 +1,100 @@
 import streamlit as st
 
+from lib.lab import output_and_loss
+from lib.ui import lab as lab_ui
 from lib.ui.sidebar import dataset_picker
+from lib.ui.widgets import Question, mistake, page_header, quiz
 
-st.title("Training lab")
-dataset_picker()
-st.info("This lesson is being written.")
+page_header(
+    "Training lab",
+    "Train a real PyTorch classifier and watch it learn. Every optimizer step takes a "
+    "mini-batch, computes the loss on the model's **logits**, and moves every weight a "
+    "little against its gradient, scaled by the learning rate η:",
+)
+st.latex(
+    r"\theta \leftarrow \theta - \eta\,\nabla_\theta \frac{1}{|B|}\sum_{i\in B} \ell(f_\theta(x_i), y_i)"
+)
+dataset_picker()  # keeps the sidebar choice for the other lessons; the lab has its own data
+st.caption(
+    "The lab picks its own data below (so a link to this page restores the whole "
+    "experiment). One pass through the training split is one **epoch**."
+)
+
+st.header("1. Set up the experiment")
+settings = lab_ui.settings_form()
+if settings is None:
+    st.stop()
+lab = lab_ui.current_lab(settings)
+layer, why = output_and_loss(lab.data.n_classes)
+st.markdown(
+    f"**Output layer and loss:** {layer}. {why} The model is "
+    f"{'a logistic regression' if not settings.hidden else 'an MLP'}: "
+    f"`{' → '.join([str(len(lab.data.feature_names)), *map(str, settings.hidden), 'logits'])}`."
+)
+
+st.header("2. Train it")
+st.markdown(
+    "**Play** trains continuously in short bounded chunks; **Step** does one mini-batch or "
+    "one epoch. Changing the learning rate keeps the weights (try it while paused); changing "
+    "anything else starts again, because the old weights no longer fit."
+)
+lab_ui.buttons()
+lab_ui.live_view()
+
+st.header("3. The PyTorch code")
+st.markdown(
+    "A standalone script for exactly this configuration: the same data, the same "
+    "standardisation (with the training split's statistics), the same initialisation and "
+    "shuffling from the seed, and your learning-rate changes. "
+)
+lab_ui.code_section(st.session_state[lab_ui.LAB])
+
+mistake(
+    "a learning rate that is too large, on unscaled features",
+    "With features in the hundreds (breast cancer areas, wine proline) a step of size η "
+    "overshoots: the loss grows instead of shrinking and soon overflows to `inf` or `nan`. "
+    "Standardise with the *training* split's mean and standard deviation, then pick η on a log "
+    "scale (0.001, 0.01, 0.1 …). Adam adapts the step size per weight and is more forgiving.",
+)
+
+quiz(
+    [
+        Question(
+            "The training loss keeps falling but the test loss starts rising. What is happening?",
+            ("Underfitting", "Overfitting", "The learning rate is too small"),
+            1,
+            "The model memorises the training points (train loss ↓) and generalises worse "
+            "(test loss ↑): more data, a smaller network or weight decay help.",
+        ),
+        Question(
+            "Why does the binary model have one output and use BCEWithLogitsLoss?",
+            (
+                "One logit z gives P(class 1) = sigmoid(z); the loss applies the sigmoid stably",
+                "Because softmax does not work for two classes",
+                "To save memory",
+            ),
+            0,
+            "P(class 0) = 1 − P(class 1), so one number is enough, and combining the sigmoid "
+            "with the log inside the loss avoids log(0).",
+        ),
+        Question(
+            "With 300 training points and batch size 30, how many optimizer steps is one epoch?",
+            ("1", "10", "300"),
+            1,
+            "An epoch is one pass over the training set: 300 / 30 = 10 mini-batches, one "
+            "step each.",
+        ),
+        Question(
+            "Why standardise with the training split's mean and standard deviation only?",
+            (
+                "It is faster",
+                "Using the test split's statistics leaks information about the test set",
+                "PyTorch requires it",
+            ),
+            1,
+            "The test set must stay unseen; its statistics would leak into training and make "
+            "the test score optimistic.",
+        ),
+    ],
+    key="lab_quiz",
+)

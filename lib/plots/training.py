@@ -1,0 +1,148 @@
+"""Figures for the training lab: decision regions with the points, and the confusion matrix.
+
+Colour-blind safe: the Okabe–Ito palette, and every class also gets its own marker shape.
+Builders return ``go.Figure`` and never call Streamlit; data are float32 and bounded
+(a 100×100 grid) so a live page can redraw them cheaply.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+# Okabe & Ito (2008), ordered so that two classes get blue and orange.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+MARKERS = ("circle", "square", "diamond", "triangle-up", "x", "star", "triangle-down", "pentagon")
+HEIGHT = 460
+
+
+def _rgb(hex_colour: str) -> np.ndarray:
+    return np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.float32)
+
+
+def region_image(proba: np.ndarray) -> np.ndarray:
+    """(n, n, K) probabilities → (n, n, 3) uint8: each class's colour weighted by its
+    probability, washed towards white where the model is unsure.
+
+    >>> region_image(np.array([[[1.0, 0.0]]], dtype=np.float32)).shape
+    (1, 1, 3)
+    """
+    k = proba.shape[-1]
+    colours = np.stack([_rgb(c) for c in OKABE_ITO[:k]])  # (K, 3)
+    mixed = proba.astype(np.float32) @ colours
+    confidence = (proba.max(axis=-1, keepdims=True) - 1 / k) / (1 - 1 / k)
+    alpha = 0.25 + 0.5 * np.clip(confidence, 0, 1)
+    return np.clip(255 - alpha * (255 - mixed), 0, 255).astype(np.uint8)
+
+
+def decision_regions(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    proba: np.ndarray,
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
+    class_names: list[str],
+    feature_names: tuple[str, str] = ("x1", "x2"),
+    title: str = "",
+) -> go.Figure:
+    """Probability map of the classifier over the plane, with the training points (filled)
+    and test points (open), one colour and one marker shape per class.
+
+    Two classes: a heatmap of P(class 1) from blue (0) through white (0.5) to orange (1).
+    More classes: each pixel mixes the class colours by probability.
+    """
+    k = len(class_names)
+    fig = go.Figure()
+    if k == 2:
+        fig.add_trace(
+            go.Heatmap(
+                x=xs, y=ys, z=proba[..., 1].astype(np.float32), zmin=0, zmax=1,
+                colorscale=[[0, OKABE_ITO[0]], [0.5, "#FFFFFF"], [1, OKABE_ITO[1]]],
+                opacity=0.75, colorbar={"title": {"text": f"P({class_names[1]})"}, "len": 0.8},
+                hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>P=%{z:.2f}<extra></extra>",
+            )
+        )  # fmt: skip
+    else:
+        dx, dy = float(xs[1] - xs[0]), float(ys[1] - ys[0])
+        fig.add_trace(
+            go.Image(
+                z=region_image(proba), x0=float(xs[0]), dx=dx, y0=float(ys[0]), dy=dy,
+                hoverinfo="skip",
+            )
+        )  # fmt: skip
+    for split, X, y, open_ in (("train", X_train, y_train, False), ("test", X_test, y_test, True)):
+        for c in range(k):
+            pts = X[y == c]
+            symbol = MARKERS[c % len(MARKERS)]
+            fig.add_trace(
+                go.Scattergl(
+                    x=pts[:, 0].astype(np.float32), y=pts[:, 1].astype(np.float32),
+                    mode="markers", name=f"{class_names[c]} ({split})",
+                    legendgroup=class_names[c],
+                    marker={
+                        "symbol": symbol + ("-open" if open_ else ""),
+                        "color": OKABE_ITO[c % len(OKABE_ITO)], "size": 7 if open_ else 6,
+                        "line": {"width": 1 if not open_ else 1.5, "color": "#222222"},
+                    },
+                )
+            )  # fmt: skip
+    fig.update_layout(
+        height=HEIGHT, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title=title,
+        legend={"orientation": "h", "y": -0.12}, uirevision="regions",
+    )  # fmt: skip
+    fig.update_xaxes(title=feature_names[0], range=[float(xs[0]), float(xs[-1])])
+    fig.update_yaxes(title=feature_names[1], range=[float(ys[0]), float(ys[-1])], autorange=False)
+    return fig
+
+
+def confusion_heatmap(matrix: np.ndarray, class_names: list[str], title: str = "") -> go.Figure:
+    """Counts with rows = true class and columns = predicted class (scikit-learn's layout)."""
+    matrix = np.asarray(matrix)
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix, x=class_names, y=class_names, colorscale="Blues", showscale=False,
+            text=matrix, texttemplate="%{text}",
+            hovertemplate="true %{y}<br>predicted %{x}<br>%{z} rows<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_layout(
+        height=min(HEIGHT, 140 + 32 * len(class_names)), title=title,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+    )  # fmt: skip
+    fig.update_xaxes(title="predicted", side="bottom", type="category")
+    fig.update_yaxes(title="true", autorange="reversed", type="category")
+    return fig
+
+
+def curves_spec(columns: list[str], y_title: str, height: int = 220) -> dict:
+    """A Vega-Lite spec for ``st.vega_lite_chart`` over a wide frame indexed by epoch:
+    one line per column, Okabe–Ito colours and a dash per series (readable without colour).
+
+    A plain dict (no Altair validation): building it costs microseconds, and Streamlit
+    updates the chart in place when only the data change.
+    """
+    return {
+        "height": height,
+        "transform": [{"fold": list(columns), "as": ["series", "value"]}],
+        "mark": {"type": "line", "strokeWidth": 2},
+        "encoding": {
+            "x": {"field": "epoch", "type": "quantitative", "title": "epoch"},
+            "y": {"field": "value", "type": "quantitative", "title": y_title},
+            "color": {
+                "field": "series", "type": "nominal", "title": None,
+                "scale": {"domain": list(columns), "range": list(OKABE_ITO[: len(columns)])},
+                "legend": {"orient": "bottom"},
+            },
+            "strokeDash": {
+                "field": "series", "type": "nominal", "legend": None,
+                "scale": {"domain": list(columns), "range": [[1, 0], [6, 3], [2, 2]][: len(columns)]},
+            },
+            "tooltip": [
+                {"field": "epoch", "type": "quantitative"},
+                {"field": "series", "type": "nominal"},
+                {"field": "value", "type": "quantitative", "format": ".4f"},
+            ],
+        },
+    }  # fmt: skip

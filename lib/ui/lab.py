@@ -1,0 +1,268 @@
+"""Streamlit glue for the training lab: settings widgets, the buttons and the live fragment.
+
+The pattern (see STACK_NOTES): Play / Pause / Step / Reset are buttons *outside* the
+fragment that only flip ``st.session_state``; the fragment reruns every ``TICK`` seconds
+while running and trains for a bounded ``TRAIN_SECONDS`` per tick, so one learner cannot
+starve the others and every other widget stays responsive. A full rerun (any other widget,
+or AppTest's ``.run()``, where timers never fire) also trains one bounded chunk while running.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from lib import lab as engine
+from lib.datasets import DESCRIPTIONS, GENERATED
+from lib.models import ACTIVATIONS
+from lib.plots.training import HEIGHT, confusion_heatmap, curves_spec, decision_regions
+from lib.training import OPTIMIZERS
+from lib.ui.loaders import cached_dataset
+
+TICK = 0.2  # seconds between fragment reruns while running
+TRAIN_SECONDS = 0.1  # training per tick: bounded work
+REGIONS_EVERY = 1.0  # seconds between decision-region redraws while running (curves: every tick)
+
+LAB, RUNNING, NOTICE, FIGURE = "lab_trainer", "lab_running", "lab_notice", "lab_figure"
+
+LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, engine.FULL_BATCH)
+WEIGHT_DECAYS = (0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1)
+_URL = {"bind": "query-params", "persist_state": "session"}
+D = engine.LabSettings()
+
+
+def _batch_label(b: int) -> str:
+    return "full" if b == engine.FULL_BATCH else str(b)
+
+
+def settings_form() -> engine.LabSettings | None:
+    """Data, model and optimisation controls (all in the URL); None when invalid."""
+    data_col, model_col, opt_col = st.columns(3)
+    with data_col:
+        st.markdown("**Data**")
+        data = st.selectbox("Data set", engine.LAB_DATASETS, key="lab_data", **_URL)
+        st.caption(DESCRIPTIONS[data])
+        generated = data in GENERATED
+        if generated:
+            points = st.slider("Points", 40, 2000, D.points, 20, key="lab_points", **_URL)
+            noise = st.slider("Noise", 0.0, 1.0, D.noise, 0.05, key="lab_noise", **_URL)
+            classes = D.classes
+            if data in ("Blobs", "Spiral"):
+                classes = st.slider("Classes", 2, 6, D.classes, key="lab_classes", **_URL)
+        split = st.slider("Test split", 0.1, 0.5, D.test_size, 0.05, key="lab_split", **_URL)
+        data_seed = st.number_input("Data seed", 0, 10_000, D.data_seed, key="lab_dseed", **_URL)
+        standardize = st.toggle(
+            "Standardise features", D.standardize, key="lab_std",
+            help="Subtract the training split's mean, divide by its standard deviation.",
+            **_URL,
+        )  # fmt: skip
+    with model_col:
+        st.markdown("**Model**")
+        layers = st.slider(
+            "Hidden layers", 0, 6, len(D.hidden), key="lab_layers",
+            help="0 = logistic regression: one linear layer straight to the logits.", **_URL,
+        )  # fmt: skip
+        units = st.slider("Units per hidden layer", 1, 64, D.hidden[0], key="lab_units", **_URL)
+        activation = st.selectbox("Activation", list(ACTIVATIONS), key="lab_act", **_URL)
+    with opt_col:
+        st.markdown("**Optimisation**")
+        optimizer = st.selectbox("Optimizer", OPTIMIZERS, key="lab_opt", **_URL)
+        lr = st.select_slider(
+            "Learning rate", LEARNING_RATES, D.learning_rate, format_func=lambda v: f"{v:g}",
+            key="lab_lr", help="Log scale. Changing it keeps the current weights.", **_URL,
+        )  # fmt: skip
+        batch = st.select_slider(
+            "Batch size", BATCH_SIZES, D.batch_size, format_func=_batch_label, key="lab_bs",
+            help="1 = the cheat sheet's 'one random point'; full = the whole training set.",
+            **_URL,
+        )  # fmt: skip
+        decay = st.select_slider(
+            "Weight decay", WEIGHT_DECAYS, D.weight_decay, format_func=lambda v: f"{v:g}",
+            key="lab_wd", **_URL,
+        )  # fmt: skip
+        seed = st.number_input("Seed (initial weights, shuffling)", 0, 10_000, D.seed,
+                               key="lab_seed", **_URL)  # fmt: skip
+    try:
+        return engine.LabSettings(
+            data=data, points=int(points) if generated else D.points,
+            noise=float(noise) if generated else D.noise,
+            classes=int(classes) if generated else D.classes, test_size=float(split),
+            data_seed=int(data_seed), standardize=bool(standardize),
+            hidden=(int(units),) * int(layers), activation=activation, optimizer=optimizer,
+            learning_rate=float(lr), batch_size=int(batch), weight_decay=float(decay),
+            seed=int(seed),
+        )  # fmt: skip
+    except ValueError as error:
+        st.error(str(error))
+        return None
+
+
+def _build(settings: engine.LabSettings) -> engine.Lab:
+    return engine.build_lab(settings, cached_dataset(settings.spec()))
+
+
+def current_lab(settings: engine.LabSettings) -> engine.Lab:
+    """The learner's lab: kept while the settings fit its weights, rebuilt (and said so)
+    when they do not; a new learning rate continues from the current weights."""
+    ss = st.session_state
+    lab: engine.Lab | None = ss.get(LAB)
+    new_signature = engine.signature(settings)
+    if lab is None or lab.signature != new_signature:
+        if lab is not None and lab.trainer.steps > 0:
+            what = ", ".join(engine.changed(lab.signature, new_signature))
+            ss[NOTICE] = (
+                f"You changed the {what}. The trained weights belong to the old settings, "
+                "so the model was reset to epoch 0 with fresh weights from the seed."
+            )
+        lab = ss[LAB] = _build(settings)
+        ss[RUNNING] = False
+        ss.pop(FIGURE, None)
+    else:
+        lab.set_learning_rate(settings.learning_rate)
+    return lab
+
+
+# -- buttons: callbacks run before the script, so the fragment sees the new state ----------
+
+
+def _play() -> None:
+    st.session_state[RUNNING] = not st.session_state[LAB].finished
+
+
+def _pause() -> None:
+    st.session_state[RUNNING] = False
+
+
+def _step_batch() -> None:
+    st.session_state[RUNNING] = False
+    st.session_state[LAB].trainer.run_steps(1)
+
+
+def _step_epoch() -> None:
+    st.session_state[RUNNING] = False
+    st.session_state[LAB].trainer.run_epoch()
+
+
+def _reset() -> None:
+    ss = st.session_state
+    ss[RUNNING] = False
+    ss[LAB] = _build(ss[LAB].settings)
+    ss.pop(FIGURE, None)
+    ss.pop(NOTICE, None)
+
+
+def buttons() -> None:
+    running = st.session_state.get(RUNNING, False)
+    cols = st.columns(5)
+    cols[0].button("Play", key="lab_play", on_click=_play, disabled=running, type="primary",
+                   icon=":material/play_arrow:", width="stretch")  # fmt: skip
+    cols[1].button("Pause", key="lab_pause", on_click=_pause, disabled=not running,
+                   icon=":material/pause:", width="stretch")  # fmt: skip
+    cols[2].button("Step: one batch", key="lab_step", on_click=_step_batch,
+                   icon=":material/skip_next:", width="stretch")  # fmt: skip
+    cols[3].button("Step: one epoch", key="lab_epoch", on_click=_step_epoch,
+                   icon=":material/fast_forward:", width="stretch")  # fmt: skip
+    cols[4].button("Reset", key="lab_reset", on_click=_reset, icon=":material/restart_alt:",
+                   width="stretch")  # fmt: skip
+    notice = st.session_state.pop(NOTICE, None)
+    if notice:
+        st.info(notice, icon=":material/restart_alt:")
+
+
+# -- the live view -------------------------------------------------------------------------
+
+
+def live_view() -> None:
+    """Metrics, curves and the decision regions / confusion matrix, refreshed every tick."""
+    running = st.session_state.get(RUNNING, False)
+    st.fragment(run_every=TICK if running else None)(_live)()
+
+
+def _live() -> None:
+    ss = st.session_state
+    lab: engine.Lab = ss[LAB]
+    trainer = lab.trainer
+    if ss.get(RUNNING) and not lab.finished:  # checked again: a tick can land after Pause
+        trainer.train_for(TRAIN_SECONDS)
+        if lab.finished:
+            ss[RUNNING] = False
+            st.rerun()  # the whole page: stop the timer, re-enable Play
+    running = ss.get(RUNNING, False)
+    last = trainer.history[-1]
+    cols = st.columns(6)
+    cols[0].metric("Epoch", trainer.epoch)
+    cols[1].metric("Optimizer steps", f"{trainer.steps:,}")
+    cols[2].metric("Train loss", f"{last.train_loss:.4f}")
+    cols[3].metric("Test accuracy", f"{last.test_accuracy:.1%}")
+    cols[4].metric("Weight norm ‖θ‖", f"{last.weight_norm:.3g}")
+    cols[5].metric("Gradient norm", f"{last.grad_norm:.3g}")
+    if trainer.diverged:
+        st.error(trainer.diverged, icon=":material/warning:")
+    elif trainer.epoch >= engine.MAX_EPOCHS:
+        st.success(f"Stopped at {engine.MAX_EPOCHS:,} epochs. Reset to train again.")
+    frame = engine.history_frame(trainer).reset_index()
+    left, right = st.columns(2)
+    with left:
+        _curves(frame, ["train loss", "test loss"], "loss (lower is better)")
+        _curves(frame, ["train accuracy", "test accuracy"], "accuracy")
+    with right:
+        epoch = None
+        if not running and trainer.epoch >= 1:
+            epoch = st.slider("Show the model at epoch", 0, trainer.epoch, trainer.epoch,
+                              help="Scrub back through the recorded weights.")  # fmt: skip
+        _regions_or_confusion(lab, epoch, running)
+    with st.expander("Weights and gradients"):
+        _curves(frame, ["weight norm", "gradient norm"], "norm")
+        st.dataframe(
+            {name: [f"{v:.4g}"] for name, v in engine.layer_norms(trainer.model)},
+            hide_index=True,
+        )
+
+
+def _curves(frame, columns: list[str], title: str) -> None:
+    # st.vega_lite_chart with a plain spec: st.line_chart's Altair validation costs ~0.2 s.
+    st.vega_lite_chart(frame[["epoch", *columns]], curves_spec(columns, title))
+
+
+def _regions_or_confusion(lab: engine.Lab, epoch: int | None, running: bool) -> None:
+    """Redrawn less often than the curves while running; cached while nothing changed."""
+    ss = st.session_state
+    trainer = lab.trainer
+    shown = trainer.epoch if epoch is None else engine.recorded_epoch(lab, epoch)
+    key = (id(lab), shown, trainer.steps if epoch is None else -1)
+    cached = ss.get(FIGURE)
+    fresh = cached is not None and cached[0] == key
+    recent = cached is not None and running and time.monotonic() - cached[1] < REGIONS_EVERY
+    if fresh or recent:
+        fig = cached[2]
+    else:
+        model = engine.model_at(lab, epoch)
+        d = lab.data
+        if d.is_2d:
+            xs, ys, proba = engine.grid_proba(lab, model)
+            title = f"Decision regions at epoch {shown}"
+            fig = decision_regions(xs, ys, proba, d.X_train_raw, d.y_train, d.X_test_raw,
+                                   d.y_test, d.class_names, tuple(d.feature_names), title)  # fmt: skip
+        else:
+            title = f"Test confusion matrix at epoch {shown}"
+            fig = confusion_heatmap(engine.confusion_at(lab, model), d.class_names, title)
+        ss[FIGURE] = (key, time.monotonic(), fig)
+    st.plotly_chart(fig, key="lab_regions", height=HEIGHT, config={"displayModeBar": False})
+    if lab.data.is_2d:
+        st.caption("Filled markers: training points; open markers: test points.")
+
+
+def code_section(lab: engine.Lab) -> None:
+    """The standalone script for exactly this configuration, shown and downloadable."""
+    code = engine.standalone_script(lab)
+    last = lab.trainer.history[-1]
+    st.markdown(
+        f"Runs on its own (torch, numpy, scikit-learn) and prints "
+        f"`{engine.accuracy_line(last.test_accuracy, last.epoch)}`, as the lab shows now."
+    )
+    st.download_button("Download the script (.py)", code, engine.script_name(lab),
+                       mime="text/x-python", icon=":material/download:", on_click="ignore")  # fmt: skip
+    with st.expander("Show the script", expanded=False):
+        st.code(code, language="python")
