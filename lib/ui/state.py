@@ -47,3 +47,11 @@ def current_spec() -> DatasetSpec:
         n_classes=int(values[N_CLASSES_KEY]),
         seed=int(values[DATA_SEED_KEY]),
     )
+
+
+OBJECT_KEYS.update(
+    {
+        "lab_notice": "Training lab: the one-off 'settings changed, model reset' message.",
+        "lab_figure": "Training lab: the last decision-region / confusion figure and its key.",
+    }
+)
