@@ -1,0 +1,282 @@
+"""lib.csv_reading: every category of awkward or hostile file, against pandas as the oracle.
+
+``CATEGORIES`` is shared with the page test: each entry is raw bytes plus what must happen
+(a ``CsvError`` mentioning some words, or a correct read).
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib.csv_reading import (
+    MAX_COLUMNS,
+    CsvError,
+    detect_delimiter,
+    detect_encoding,
+    detect_header,
+    read_csv_bytes,
+)
+
+
+def _table(n: int = 40, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "height": rng.normal(170, 10, n).round(2),
+            "weight": rng.normal(70, 8, n).round(2),
+            "colour": rng.choice(["red", "green", "blue"], n),
+            "label": rng.choice(["yes", "no"], n),
+        }
+    )
+
+
+def _xlsx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    return buffer.getvalue()
+
+
+def _png() -> bytes:
+    return b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+
+
+GOOD_CSV = _table().to_csv(index=False).encode()
+
+# name -> (bytes, words the CsvError must contain)
+REFUSED = {
+    "empty": (b"", "empty"),
+    "blank lines": (b"\n\n  \n", "empty"),
+    "header only": (b"height,weight,label\n", "no data rows"),
+    "binary": (bytes(range(256)) * 64, "binary"),
+    "png": (_png(), "PNG image"),
+    "jpeg": (b"\xff\xd8\xff\xe0" + bytes(200), "JPEG"),
+    "xlsx": (_xlsx(), "Excel"),
+    "xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), "Excel"),
+    "gzip": (gzip.compress(GOOD_CSV), "gzip"),
+    "gzip bomb": (gzip.compress(b"0," * 20_000_000), "gzip"),
+    "bz2": (bz2.compress(GOOD_CSV), "bzip2"),
+    "zip": (_xlsx(), "ZIP"),
+    "pdf": (b"%PDF-1.7\n" + bytes(100), "PDF"),
+    "control characters": (bytes([1, 2, 3, 4, 5, 6, 7, 8, 14, 15, 16, 17]) * 500, "not text"),
+    "huge single field": (b'a,b\n1,"' + b"x" * 1_200_000 + b'"\n2,y\n', "single field"),
+    "thousands of columns": (
+        (",".join(f"c{i}" for i in range(5000)) + "\n" + ",".join(["1"] * 5000) + "\n").encode(),
+        f"at most {MAX_COLUMNS:,}",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_refused_with_a_specific_one_line_message(name):
+    data, words = REFUSED[name]
+    with pytest.raises(CsvError) as info:
+        read_csv_bytes(data)
+    message = str(info.value)
+    assert words.lower() in message.lower()
+    assert "\n" not in message
+    assert isinstance(info.value, ValueError)
+
+
+def test_gzip_bomb_is_refused_without_decompressing():
+    bomb = gzip.compress(bytes(50_000_000))  # 50 MB of zeros in ~50 kB
+    assert len(bomb) < 100_000
+    with pytest.raises(CsvError, match="gzip"):
+        read_csv_bytes(bomb)
+
+
+def test_plain_csv_equals_pandas():
+    result = read_csv_bytes(GOOD_CSV)
+    expected = pd.read_csv(io.BytesIO(GOOD_CSV))
+    pd.testing.assert_frame_equal(result.frame, expected)
+    assert (result.encoding, result.delimiter, result.decimal, result.header) == (
+        "utf-8",
+        ",",
+        ".",
+        True,
+    )
+    assert result.warnings == []
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "latin-1"]
+)
+def test_encodings(encoding):
+    df = pd.DataFrame({"city": ["São Paulo", "Zürich", "Kraków"] * 5, "temp": range(15)})
+    if encoding == "cp1252":
+        df["city"] = ["Café €", "naïve", "Zürich"] * 5  # € exists in cp1252 only
+    if encoding == "latin-1":
+        df["city"] = ["Señor", "Zürich", "\x81odd"] * 5  # 0x81 is undefined in cp1252
+    data = df.to_csv(index=False).encode(encoding)
+    if encoding == "utf-16":
+        assert data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    result = read_csv_bytes(data)
+    assert result.frame["city"].tolist() == df["city"].tolist()
+    assert result.frame["temp"].tolist() == list(range(15))
+    assert result.encoding == {"cp1252": "cp1252", "latin-1": "latin-1"}.get(
+        encoding, result.encoding
+    )
+
+
+def test_encoding_detection_units():
+    assert detect_encoding(b"a,b\n1,2\n") == "utf-8"
+    assert detect_encoding(b"\xef\xbb\xbfa,b\n") == "utf-8-sig"
+    assert detect_encoding("a,b\n1,2\n".encode("utf-16-le")) == "utf-16-le"
+    assert detect_encoding("é,b\n".encode("cp1252")) == "cp1252"
+
+
+def test_semicolons_and_decimal_commas():
+    data = b"length;width;species\n1,5;0,25;a\n2,75;1,0;b\n3,0;-0,5;a\n4,25;1,5;b\n"
+    result = read_csv_bytes(data)
+    assert (result.delimiter, result.decimal) == (";", ",")
+    assert result.frame["length"].tolist() == [1.5, 2.75, 3.0, 4.25]
+    assert result.frame["width"].tolist() == [0.25, 1.0, -0.5, 1.5]
+
+
+def test_tabs_and_pipes():
+    df = _table()
+    for sep in ("\t", "|"):
+        result = read_csv_bytes(df.to_csv(index=False, sep=sep).encode())
+        assert result.delimiter == sep
+        pd.testing.assert_frame_equal(result.frame, df)
+
+
+def test_quoted_newlines_and_separators():
+    data = b'id,note,label\n1,"line one\nline two",a\n2,"a, b, c",b\n3,"say ""hi""",a\n'
+    result = read_csv_bytes(data)
+    assert result.frame.shape == (3, 3)
+    assert result.frame["note"].tolist() == ["line one\nline two", "a, b, c", 'say "hi"']
+
+
+def test_one_column_is_never_split_on_a_letter():
+    data = b"word\nsesame\nseesaw\nsassy\n"
+    result = read_csv_bytes(data)
+    assert result.frame.columns.tolist() == ["word"]
+    assert result.frame["word"].tolist() == ["sesame", "seesaw", "sassy"]
+    assert detect_delimiter("word\nsesame\nseesaw\n") in (",", ";", "\t", "|")
+
+
+def test_one_column_with_commas_inside_values_stays_one_column():
+    data = b"sentence\nhello there\nwell, well\nok\n"
+    result = read_csv_bytes(data, delimiter=None)
+    assert result.frame.shape[0] == 3
+
+
+def test_headerless_file_gets_column_names():
+    data = b"5.1,3.5,1.4,0.2,setosa\n4.9,3.0,1.4,0.2,setosa\n6.3,3.3,6.0,2.5,virginica\n"
+    result = read_csv_bytes(data)
+    assert result.header is False
+    assert result.frame.shape == (3, 5)
+    assert result.frame.columns.tolist() == [f"column_{i}" for i in range(1, 6)]
+    assert result.frame["column_1"].tolist() == [5.1, 4.9, 6.3]
+    assert detect_header([["a", "b"], ["1", "2"]]) is True
+    assert detect_header([["1", "2"], ["3", "4"]]) is False
+
+
+def test_header_override():
+    data = b"5.1,3.5,setosa\n4.9,3.0,setosa\n"
+    assert read_csv_bytes(data, header=True).frame.shape == (1, 3)
+    assert read_csv_bytes(data, header=False).frame.shape == (2, 3)
+
+
+def test_delimiter_and_decimal_override():
+    data = b"a;b\n1,5;2\n3,5;4\n"
+    forced = read_csv_bytes(data, delimiter=",")
+    assert forced.delimiter == ","
+    assert read_csv_bytes(data, decimal=".").frame[
+        "a"
+    ].dtype == object or not pd.api.types.is_float_dtype(
+        read_csv_bytes(data, decimal=".").frame["a"]
+    )
+    with pytest.raises(CsvError, match="separator"):
+        read_csv_bytes(data, delimiter="x")
+    with pytest.raises(CsvError, match="encoding"):
+        read_csv_bytes(data, encoding="klingon")
+
+
+def test_duplicate_and_empty_column_names_are_made_unique_and_reported():
+    data = b"a,a,,b, a \n1,2,3,4,5\n6,7,8,9,10\n"
+    result = read_csv_bytes(data)
+    names = result.frame.columns.tolist()
+    assert len(set(names)) == len(names) == 5
+    assert names[:4] == ["a", "a_2", "column_3", "b"]
+    assert result.renamed
+    assert any("unique" in w for w in result.warnings)
+
+
+def test_ragged_rows_are_skipped_and_counted():
+    data = b"a,b,c\n1,2,3\n4,5,6,7\n8,9\n10,11,12\n13,14,15,16,17\n"
+    result = read_csv_bytes(data)
+    assert result.skipped_rows == 2
+    assert result.frame["a"].tolist() == [1, 8, 10]
+    assert any("skipped" in w for w in result.warnings)
+
+
+def test_html_and_formulas_are_kept_verbatim():
+    data = b"<b>name</b>,=SUM(A1),label\n<script>alert(1)</script>,=1+1,@x\n**bold**,-2,+3\n"
+    result = read_csv_bytes(data)
+    assert result.frame.columns.tolist() == ["<b>name</b>", "=SUM(A1)", "label"]
+    assert result.frame["<b>name</b>"].tolist() == ["<script>alert(1)</script>", "**bold**"]
+
+
+def test_inf_and_huge_numbers_are_read_as_floats():
+    result = read_csv_bytes(b"x,y\ninf,1e308\n-inf,2\n1,-1e308\n")
+    assert np.isinf(result.frame["x"].iloc[0]) and result.frame["y"].iloc[0] == 1e308
+
+
+def test_stray_text_in_a_numeric_column_becomes_missing_with_a_note():
+    rows = "\n".join(f"{i},{'?' if i == 3 else i * 1.5}" for i in range(60))
+    result = read_csv_bytes(("id,value\n" + rows + "\n").encode())
+    assert pd.api.types.is_float_dtype(result.frame["value"])
+    assert result.frame["value"].isna().sum() == 1
+    assert any("'?'" in w for w in result.warnings)
+
+
+def test_mixed_type_column_stays_text():
+    data = (
+        "v,label\n" + "\n".join(f"{i if i % 2 else 'abc'},x" for i in range(40)) + "\n"
+    ).encode()
+    result = read_csv_bytes(data)
+    assert not pd.api.types.is_numeric_dtype(result.frame["v"])
+
+
+def test_true_false_column():
+    result = read_csv_bytes(b"x,flag\n1,True\n2,False\n3,True\n")
+    assert pd.api.types.is_bool_dtype(result.frame["flag"])
+
+
+def test_single_data_row_and_single_column_read():
+    assert read_csv_bytes(b"a,b\n1,2\n").frame.shape == (1, 2)
+    assert read_csv_bytes(b"a\n1\n2\n").frame.shape == (2, 1)
+
+
+def test_twenty_thousand_distinct_categories():
+    n = 20_000
+    df = pd.DataFrame(
+        {"code": [f"k{i}" for i in range(n)], "x": np.arange(n) % 7, "y": np.arange(n) % 2}
+    )
+    result = read_csv_bytes(df.to_csv(index=False).encode())
+    assert result.frame.shape == (n, 3)
+
+
+def test_size_limit():
+    with pytest.raises(CsvError, match="limit"):
+        read_csv_bytes(GOOD_CSV, max_bytes=100)
+
+
+def test_read_csv_code_reads_the_same_table(tmp_path):
+    data = b"a;b;label\n1,5;2;x\n2,5;3;y\n"
+    result = read_csv_bytes(data)
+    path = tmp_path / "data.csv"
+    path.write_bytes(data)
+    scope: dict = {"pd": pd}
+    exec(result.read_csv_code(str(path)), scope)
+    pd.testing.assert_frame_equal(scope["df"], result.frame)

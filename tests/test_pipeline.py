@@ -1,0 +1,215 @@
+"""lib.pipeline + lib.export: accuracy beside the scikit-learn baseline, the model file, the
+standalone script and the predictions CSV."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn import datasets as skd
+from sklearn.metrics import classification_report
+
+from lib.export import (
+    escape_cell,
+    load_model,
+    model_bytes,
+    predict_frame,
+    predictions_csv,
+    standalone_script,
+)
+from lib.pipeline import PipelineConfig, read_and_profile, run
+
+
+def titanic_like(n: int = 891, seed: int = 1) -> bytes:
+    rng = np.random.default_rng(seed)
+    sex = rng.choice(["male", "female"], n, p=[0.65, 0.35])
+    pclass = rng.choice([1, 2, 3], n, p=[0.24, 0.21, 0.55])
+    age = np.where(rng.random(n) < 0.2, np.nan, rng.normal(30, 14, n).clip(0.4, 80).round(1))
+    embarked = rng.choice(["S", "C", "Q", None], n, p=[0.72, 0.19, 0.085, 0.005])
+    logit = (
+        2.5 * (sex == "female")
+        - 0.9 * (pclass - 2)
+        - 0.03 * (np.nan_to_num(age, nan=30) - 30)
+        - 0.8
+    )
+    survived = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return (
+        pd.DataFrame(
+            {
+                "PassengerId": np.arange(1, n + 1),
+                "Survived": survived,
+                "Pclass": pclass,
+                "Name": [f"Surname{i}, Mr. Given Name {i}" for i in range(n)],
+                "Sex": sex,
+                "Age": age,
+                "SibSp": rng.integers(0, 4, n),
+                "Fare": (rng.gamma(2, 15, n) * (4 - pclass)).round(2),
+                "Ticket": [f"A/{v}" for v in rng.integers(1000, 99999, n)],
+                "Cabin": np.where(
+                    rng.random(n) < 0.77, None, "C" + pd.Series(rng.integers(1, 150, n)).astype(str)
+                ),
+                "Embarked": embarked,
+            }
+        )
+        .to_csv(index=False)
+        .encode()
+    )
+
+
+def penguins_like(n: int = 344, seed: int = 2) -> bytes:
+    rng = np.random.default_rng(seed)
+    species = rng.choice(["Adelie", "Chinstrap", "Gentoo"], n, p=[0.44, 0.2, 0.36])
+    centre = {
+        "Adelie": (38.8, 18.3, 190, 3700),
+        "Chinstrap": (48.8, 18.4, 196, 3733),
+        "Gentoo": (47.5, 15.0, 217, 5076),
+    }
+    rows = np.array([centre[s] for s in species]) + rng.normal(0, 1, (n, 4)) * [2.5, 1.0, 7, 450]
+    island = np.where(
+        species == "Gentoo", "Biscoe", rng.choice(["Dream", "Torgersen", "Biscoe"], n)
+    )
+    df = pd.DataFrame(
+        rows.round(1),
+        columns=["bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"],
+    )
+    df.insert(0, "species", species)
+    df.insert(1, "island", island)
+    df["sex"] = rng.choice(["MALE", "FEMALE", None], n, p=[0.48, 0.48, 0.04])
+    df.loc[rng.random(n) < 0.02, ["bill_length_mm", "body_mass_g"]] = np.nan
+    return df.to_csv(index=False).encode()
+
+
+def sklearn_csv(loader) -> bytes:
+    bunch = loader(as_frame=True)
+    df = bunch.frame.copy()
+    df["target"] = np.asarray(bunch.target_names)[bunch.target]
+    return df.to_csv(index=False).encode()
+
+
+DATASETS = {
+    "titanic-like": (titanic_like, "Survived"),
+    "penguins-like": (penguins_like, "species"),
+    "iris": (lambda: sklearn_csv(skd.load_iris), "target"),
+    "breast-cancer": (lambda: sklearn_csv(skd.load_breast_cancer), "target"),
+    "wine": (lambda: sklearn_csv(skd.load_wine), "target"),
+}
+
+
+def _run(data: bytes, target: str, **config):
+    csv, profile = read_and_profile(data)
+    return csv, run(csv.frame, profile, PipelineConfig(target=target, max_seconds=120, **config))
+
+
+@pytest.mark.parametrize("name", list(DATASETS))
+def test_default_settings_reach_the_baseline(name):
+    make, target = DATASETS[name]
+    _, result = _run(make(), target)
+    assert result.accuracy >= result.baseline_accuracy - 0.02, (
+        result.accuracy,
+        result.baseline_accuracy,
+    )
+    assert result.accuracy > 0.6
+    assert result.diverged is None
+
+
+def test_titanic_like_features_and_report():
+    csv, result = _run(titanic_like(), "Survived")
+    assert result.features == ["Pclass", "Sex", "Age", "SibSp", "Fare", "Embarked"]
+    assert set(result.excluded) == {"PassengerId", "Name", "Ticket", "Cabin"}
+    expected = classification_report(
+        result.prepared.y_test,
+        result.pred_test,
+        target_names=result.classes,
+        output_dict=True,
+        zero_division=0,
+    )
+    assert result.report.keys() == expected.keys()
+    for key in expected:
+        if key == "accuracy":
+            assert result.report[key] == pytest.approx(expected[key])
+        else:
+            for metric, value in expected[key].items():
+                assert result.report[key][metric] == pytest.approx(value)
+    # binary: one logit (BCEWithLogitsLoss); probabilities are (N, 2)
+    assert result.model[-1].out_features == 1
+    assert result.proba_test.shape == (len(result.prepared.y_test), 2)
+    assert result.confusion.sum() == len(result.prepared.y_test)
+
+
+def test_multiclass_has_k_logits():
+    _, result = _run(penguins_like(), "species", epochs=5)
+    assert result.model[-1].out_features == 3
+    assert result.classes == ["Adelie", "Chinstrap", "Gentoo"]
+
+
+def test_same_seed_same_result_and_hidden_layers():
+    data = penguins_like()
+    _, a = _run(data, "species", epochs=20, hidden=(8,))
+    _, b = _run(data, "species", epochs=20, hidden=(8,))
+    assert np.array_equal(a.proba_test, b.proba_test)
+    assert len([m for m in a.model if isinstance(m, torch.nn.Linear)]) == 2
+
+
+def test_model_file_loads_with_weights_only_and_predicts_the_same_labels():
+    csv, result = _run(titanic_like(), "Survived")
+    blob = model_bytes(result, csv)
+    payload = torch.load(io.BytesIO(blob), weights_only=True)
+    assert payload["classes"] == ["0", "1"]
+    assert payload["preprocessor"]["numeric"] == ["Pclass", "Age", "SibSp", "Fare"]
+    model, pre, _ = load_model(blob)
+    rows = csv.frame.iloc[result.prepared.rows_test]
+    labels, proba = predict_frame(model, pre, rows)
+    assert labels == [result.classes[i] for i in result.pred_test]
+    np.testing.assert_allclose(proba, result.proba_test, atol=1e-6)
+    with pytest.raises(ValueError, match="not a ClassLab"):
+        buffer = io.BytesIO()
+        torch.save({"x": torch.zeros(1)}, buffer)
+        load_model(buffer.getvalue())
+
+
+def test_standalone_script_reproduces_the_run(tmp_path):
+    data = penguins_like()
+    csv, result = _run(data, "species")
+    path = tmp_path / "pen guins.csv"
+    path.write_bytes(data)
+    script = tmp_path / "train.py"
+    script.write_text(standalone_script(result, csv, '"; import os; "evil.csv'))
+    assert "import os" not in script.read_text()
+    out = subprocess.run(
+        [sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    line = [ln for ln in out.stdout.splitlines() if ln.startswith("test accuracy")][0]
+    accuracy = float(line.split()[2])
+    baseline = float(line.split()[4])
+    assert accuracy == pytest.approx(result.accuracy, abs=0.02)
+    assert baseline == pytest.approx(result.baseline_accuracy, abs=1e-4)
+
+
+def test_predictions_csv_escapes_formulas():
+    n = 60
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {
+            "x": rng.normal(size=n),
+            "note": rng.choice(['=HYPERLINK("http://x")', "+1", "@SUM(A1)", "plain", "-2"], n),
+            "=label": rng.choice(["=yes", "-no"], n),
+        }
+    )
+    csv, result = _run(df.to_csv(index=False).encode(), "=label", epochs=3)
+    out = pd.read_csv(
+        io.BytesIO(predictions_csv(result, csv.frame)), dtype=str, keep_default_na=False
+    )
+    text_cells = out[["note", "actual", "predicted"]].to_numpy().ravel().tolist() + list(
+        out.columns
+    )
+    for cell in text_cells:
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    assert "'=yes" in set(out["actual"]) or "'-no" in set(out["actual"])
+    assert escape_cell(-1.5) == -1.5 and escape_cell("\tx") == "'\tx"
+    assert len(out) == len(result.prepared.y_test)

@@ -1,0 +1,132 @@
+"""lib.preprocessing against scikit-learn's imputer / scaler / splitter as oracles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.impute import SimpleImputer
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+from lib.preprocessing import OTHER, Preprocessor, prepare
+from lib.profiling import check_target
+
+
+def _frame(n: int = 200, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    a = rng.normal(5, 2, n)
+    a[rng.random(n) < 0.1] = np.nan
+    return pd.DataFrame(
+        {
+            "a": a,
+            "b": rng.integers(0, 100, n).astype(float),
+            "colour": rng.choice(["red", "green", "blue", None], n, p=[0.4, 0.3, 0.2, 0.1]),
+            "y": rng.choice(["cat", "dog", "fish"], n, p=[0.5, 0.3, 0.2]),
+        }
+    )
+
+
+def test_numeric_columns_equal_sklearn_imputer_and_scaler():
+    df = _frame()
+    info = check_target(df, "y")
+    p = prepare(df, info, ["a", "b"], test_size=0.25, seed=3)
+    train = df.iloc[p.rows_train][["a", "b"]].to_numpy()
+    test = df.iloc[p.rows_test][["a", "b"]].to_numpy()
+    imputer = SimpleImputer(strategy="median").fit(train)
+    scaler = StandardScaler().fit(imputer.transform(train).astype(np.float32))
+    expected_train = scaler.transform(imputer.transform(train).astype(np.float32))
+    expected_test = scaler.transform(imputer.transform(test).astype(np.float32))
+    np.testing.assert_allclose(p.X_train, expected_train, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(p.X_test, expected_test, rtol=1e-4, atol=1e-4)
+
+
+def test_split_equals_sklearn_stratified_split():
+    df = _frame()
+    info = check_target(df, "y")
+    p = prepare(df, info, ["a"], test_size=0.25, seed=7)
+    y = info.codes()
+    _, expected_test = train_test_split(np.arange(len(y)), test_size=50, random_state=7, stratify=y)
+    assert sorted(expected_test.tolist()) == p.rows_test.tolist()
+    assert len(p.rows_train) + len(p.rows_test) == len(df)
+    assert not set(p.rows_train) & set(p.rows_test)
+    # stratified: class shares equal within one row
+    for k in range(3):
+        assert abs((p.y_test == k).mean() - (y == k).mean()) < 0.03
+
+
+def test_one_hot_with_missing_as_category():
+    df = _frame()
+    info = check_target(df, "y")
+    p = prepare(df, info, ["colour"])
+    pre = p.preprocessor
+    assert pre.categorical["colour"] == ["(missing)", "blue", "green", "red"]
+    raw = (p.X_train * np.asarray(pre.stds, np.float32) + np.asarray(pre.means, np.float32)).round(
+        4
+    )
+    assert set(np.unique(raw)) <= {0.0, 1.0}
+    assert np.all(raw.sum(axis=1) == 1)
+    expected = pd.get_dummies(df["colour"].fillna("(missing)").iloc[p.rows_train], dtype=float)
+    np.testing.assert_array_equal(raw, expected[pre.categorical["colour"]].to_numpy())
+
+
+def test_one_hot_width_is_capped_and_rare_categories_grouped():
+    n = 3000
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {"code": [f"k{i}" for i in rng.integers(0, 2000, n)], "y": rng.choice(["a", "b"], n)}
+    )
+    info = check_target(df, "y")
+    p = prepare(df, info, ["code"], max_categories=20)
+    assert p.X_train.shape[1] <= 21
+    assert p.preprocessor.other["code"]
+    assert p.preprocessor.feature_names[-1] == f"code={OTHER}"
+    assert any("grouped" in w for w in p.warnings)
+
+
+def test_inf_and_absurd_values_become_missing_with_a_warning():
+    df = _frame()
+    df.loc[0, "b"] = np.inf
+    df.loc[1, "b"] = 1e308
+    df.loc[2, "b"] = -np.inf
+    info = check_target(df, "y")
+    p = prepare(df, info, ["b"])
+    assert np.isfinite(p.X_train).all() and np.isfinite(p.X_test).all()
+    assert any("3 value(s)" in w for w in p.warnings)
+    assert abs(p.X_train.max()) < 10
+
+
+def test_transform_of_new_rows_matches_and_round_trips():
+    df = _frame()
+    info = check_target(df, "y")
+    p = prepare(df, info, ["a", "b", "colour"])
+    again = Preprocessor.from_dict(p.preprocessor.to_dict())
+    X = again.transform(df.iloc[p.rows_test].reset_index(drop=True))
+    np.testing.assert_array_equal(X, p.X_test)
+    unseen = pd.DataFrame({"a": [np.nan], "b": [np.inf], "colour": ["purple"]})
+    row = again.transform(unseen)
+    assert np.isfinite(row).all()
+    with pytest.raises(ValueError, match="lacks"):
+        again.transform(pd.DataFrame({"a": [1.0]}))
+
+
+def test_every_step_has_code_and_steps_are_in_order():
+    df = _frame()
+    p = prepare(df, check_target(df, "y"), ["a", "b", "colour"])
+    titles = [s.title for s in p.steps]
+    assert titles[0] == "Label-encode the target" and titles[-1] == "Standardise"
+    assert all(s.code.strip() for s in p.steps)
+    for step in p.steps:
+        compile(step.code, step.title, "exec")
+    assert p.steps[0].table["class"].tolist() == ["cat", "dog", "fish"]
+
+
+def test_refusals():
+    df = _frame()
+    info = check_target(df, "y")
+    with pytest.raises(ValueError, match="No feature"):
+        prepare(df, info, [])
+    with pytest.raises(ValueError, match="cannot also be a feature"):
+        prepare(df, info, ["y"])
+    with pytest.raises(ValueError, match="between"):
+        prepare(df, info, ["a"], test_size=0.9)

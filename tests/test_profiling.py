@@ -1,0 +1,144 @@
+"""lib.profiling: column flags, default features, target suggestions and target checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib.profiling import MAX_CLASSES, check_target, profile_frame
+
+
+def _frame(n: int = 60, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "PassengerId": np.arange(1, n + 1),
+            "age": np.where(rng.random(n) < 0.2, np.nan, rng.normal(30, 10, n)),
+            "sex": rng.choice(["male", "female"], n),
+            "name": [f"Person number {i}, a passenger of the ship" for i in range(n)],
+            "ticket": [f"T{i:05d}" for i in range(n)],
+            "date": pd.date_range("2020-01-01", periods=n).strftime("%Y-%m-%d"),
+            "const": ["x"] * n,
+            "empty": [np.nan] * n,
+            "flag": rng.random(n) < 0.5,
+            "survived": rng.integers(0, 2, n),
+        }
+    )
+
+
+def test_kinds_and_default_features():
+    df = _frame()
+    profile = profile_frame(df)
+    kinds = {c.name: c.kind for c in profile.columns}
+    assert kinds == {
+        "PassengerId": "id",
+        "age": "numeric",
+        "sex": "categorical",
+        "name": "text",
+        "ticket": "id",
+        "date": "date",
+        "const": "constant",
+        "empty": "empty",
+        "flag": "boolean",
+        "survived": "numeric",
+    }
+    assert profile.default_features("survived") == ["age", "sex", "flag"]
+    excluded = profile.excluded("survived")
+    assert set(excluded) == {"PassengerId", "name", "ticket", "date", "const", "empty"}
+    assert all(reason for reason in excluded.values())
+
+
+def test_counts_match_pandas():
+    df = _frame()
+    profile = profile_frame(df)
+    table = profile.table()
+    assert table["missing"].tolist() == df.isna().sum().tolist()
+    assert table["distinct"].tolist() == df.nunique().tolist()
+    assert (profile.n_rows, profile.n_cols) == df.shape
+
+
+def test_continuous_floats_are_not_ids():
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"x": rng.normal(size=100), "y": rng.integers(0, 2, 100)})
+    assert profile_frame(df).column("x").kind == "numeric"
+
+
+def test_target_suggestions_prefer_named_targets():
+    df = _frame()
+    suggestions = profile_frame(df).target_suggestions
+    assert suggestions[0] == "survived"
+    assert "age" not in suggestions and "PassengerId" not in suggestions
+
+
+def test_check_target_encodes_sorted_classes():
+    df = pd.DataFrame({"x": range(20), "y": ["b", "a", "c", "a"] * 5})
+    info = check_target(df, "y")
+    assert info.classes == ["a", "b", "c"]
+    assert info.codes().tolist()[:4] == [1, 0, 2, 0]
+    assert info.counts == {"a": 10, "b": 5, "c": 5}
+
+
+@pytest.mark.parametrize(
+    "values, words",
+    [
+        (np.linspace(0, 1, 40), "regression"),
+        ([f"id{i}" for i in range(40)], "identifier"),
+        (["same"] * 40, "single class"),
+        ([f"c{i % 25}" for i in range(50)], f"at most {MAX_CLASSES}"),
+        (["a"] * 20 + ["b"] * 19 + ["c"], "fewer than 2 rows"),
+        ([np.nan] * 40, "empty"),
+    ],
+    ids=["regression", "id", "single", "too-many", "tiny-class", "all-missing"],
+)
+def test_target_refusals(values, words):
+    df = pd.DataFrame({"x": np.arange(len(values)), "target": values})
+    with pytest.raises(ValueError, match=words):
+        check_target(df, "target")
+
+
+def test_too_few_rows_and_one_column():
+    with pytest.raises(ValueError, match="too few"):
+        check_target(pd.DataFrame({"x": [1, 2, 3], "y": ["a", "b", "a"]}), "y")
+    with pytest.raises(ValueError, match="only one column"):
+        check_target(pd.DataFrame({"y": ["a", "b"] * 10}), "y")
+    with pytest.raises(ValueError, match="no column"):
+        check_target(pd.DataFrame({"y": ["a", "b"] * 10, "x": 1}), "nope")
+
+
+def test_missing_targets_dropped_and_counted():
+    y = ["a", "b"] * 10 + [np.nan, None, "  "]
+    df = pd.DataFrame({"x": range(len(y)), "y": y})
+    info = check_target(df, "y")
+    assert info.dropped_missing == 3
+    assert len(info.labels) == 20
+    assert any("3 row(s)" in n for n in info.notes)
+
+
+def test_whitespace_variants_are_merged_and_reported():
+    y = ["yes", " yes", "yes ", "no", "no\t"] * 4
+    info = check_target(pd.DataFrame({"x": range(20), "y": y}), "y")
+    assert info.classes == ["no", "yes"]
+    assert info.counts == {"no": 8, "yes": 12}
+    assert any("merged" in n for n in info.notes)
+
+
+def test_case_variants_are_kept_and_reported():
+    y = ["Yes", "yes", "no"] * 8
+    info = check_target(pd.DataFrame({"x": range(24), "y": y}), "y")
+    assert info.n_classes == 3
+    assert any("case" in n for n in info.notes)
+
+
+def test_true_false_labels():
+    df = pd.DataFrame({"x": range(20), "y": [True, False] * 10})
+    info = check_target(df, "y")
+    assert info.classes == ["False", "True"]
+    assert info.codes().tolist()[:2] == [1, 0]
+
+
+def test_integer_float_labels_are_formatted_as_integers():
+    df = pd.DataFrame({"x": range(20), "y": [0.0, 1.0, 2.0, 1.0] * 5})
+    assert check_target(df, "y").classes == ["0", "1", "2"]
+    df = pd.DataFrame({"x": range(20), "y": [1, 2, 10, 1] * 5})
+    assert check_target(df, "y").classes == ["1", "2", "10"]  # numeric order, not text order
