@@ -395,6 +395,7 @@ def standalone_script(lab: Lab, epochs: int | None = None) -> str:
         else "# Features are used unscaled (standardisation is off in the lab).\n"
     )
     targets = "y_train.float().unsqueeze(1)" if binary else "y_train"
+    test_targets = "y_test.float().unsqueeze(1)" if binary else "y_test"
     loss = "nn.BCEWithLogitsLoss()" if binary else "nn.CrossEntropyLoss()"
     predict = "(logits[:, 0] >= 0).long()" if binary else "logits.argmax(dim=1)"
     head = f'''\
@@ -471,6 +472,8 @@ with torch.no_grad():
     logits = model(X_test)
     predicted = {predict}
     accuracy = (predicted == y_test).float().mean().item()
+    test_loss = loss_fn(logits, {test_targets}).item()
+print(f"final test loss: {{test_loss!r}}")
 print(f"final test accuracy after {{EPOCHS}} epochs: {{accuracy:.4f}}")
 """
     return head + _data_code(s) + body

@@ -1,0 +1,252 @@
+"""The training lab's pure engine: reproducibility, divergence, live learning-rate changes,
+the grid and the standalone script (run for real with ``python``)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from lib.lab import (
+    LabSettings,
+    accuracy_line,
+    build_lab,
+    changed,
+    confusion_at,
+    grid_proba,
+    history_frame,
+    layer_norms,
+    model_at,
+    prepare_data,
+    signature,
+    standalone_script,
+    standardizer,
+)
+from lib.plots.training import confusion_heatmap, curves_spec, decision_regions, region_image
+
+MOONS = LabSettings(data="Moons", points=200, hidden=(8, 8), batch_size=16, seed=3)
+
+
+def train_epochs(settings: LabSettings, epochs: int):
+    lab = build_lab(settings)
+    for _ in range(epochs):
+        lab.trainer.run_epoch()
+    return lab
+
+
+def test_same_seed_gives_bitwise_identical_history():
+    a = train_epochs(MOONS, 6).trainer.history
+    b = train_epochs(MOONS, 6).trainer.history
+    assert [r.as_dict() for r in a] == [r.as_dict() for r in b]
+    c = train_epochs(LabSettings(**{**MOONS.__dict__, "seed": 4}), 6).trainer.history
+    assert [r.train_loss for r in a] != [r.train_loss for r in c]
+
+
+def test_identical_history_when_two_trainers_run_concurrently():
+    alone = [r.as_dict() for r in train_epochs(MOONS, 8).trainer.history]
+    results: dict[int, list] = {}
+
+    def work(i: int) -> None:
+        lab = build_lab(MOONS)
+        while lab.trainer.epoch < 8:  # small time slices interleave the two threads
+            lab.trainer.train_for(0.002, max_epochs=8 - lab.trainer.epoch)
+        results[i] = [r.as_dict() for r in lab.trainer.history]
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results[0] == alone
+    assert results[1] == alone
+
+
+def test_training_learns_a_separable_problem():
+    lab = train_epochs(LabSettings(data="Blobs", classes=2, noise=0.0, hidden=()), 10)
+    history = lab.trainer.history
+    assert history[-1].train_loss < history[0].train_loss / 2
+    assert history[-1].test_accuracy == 1.0
+
+
+def test_divergence_with_lr_10_on_unscaled_data_stops_without_nan():
+    settings = LabSettings(
+        data="Digits", standardize=False, hidden=(64, 64, 64), learning_rate=10.0, batch_size=32
+    )
+    lab = train_epochs(settings, 5)
+    assert lab.trainer.diverged is not None
+    assert "smaller learning rate" in lab.trainer.diverged
+    assert lab.finished
+    frame = history_frame(lab.trainer)
+    assert np.isfinite(frame.to_numpy(dtype=float)).all()
+    steps = lab.trainer.steps
+    lab.trainer.run_epoch()
+    assert lab.trainer.steps == steps  # stopped for good until reset
+
+
+def test_learning_rate_change_continues_from_current_weights():
+    lab = train_epochs(MOONS, 3)
+    before = {k: v.clone() for k, v in lab.trainer.model.state_dict().items()}
+    steps = lab.trainer.steps
+    lab.set_learning_rate(0.01)
+    after = lab.trainer.model.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before)
+    assert lab.trainer.optimizer.param_groups[0]["lr"] == 0.01
+    assert lab.lr_changes == {steps: 0.01}
+    assert signature(lab.settings) == signature(MOONS)
+    lab.trainer.run_epoch()
+    assert lab.trainer.epoch == 4
+
+
+def test_signature_ignores_learning_rate_and_irrelevant_generator_knobs():
+    assert signature(MOONS) == signature(LabSettings(**{**MOONS.__dict__, "learning_rate": 3.0}))
+    assert signature(MOONS) != signature(LabSettings(**{**MOONS.__dict__, "batch_size": 4}))
+    wine = LabSettings(data="Wine")
+    assert signature(wine) == signature(LabSettings(data="Wine", points=1000, noise=0.5))
+    assert changed(signature(MOONS), signature(LabSettings(**{**MOONS.__dict__, "seed": 9}))) == [
+        "seed"
+    ]
+
+
+def test_invalid_settings_raise_value_error():
+    with pytest.raises(ValueError):
+        LabSettings(hidden=(65,))
+    with pytest.raises(ValueError):
+        LabSettings(hidden=(4,) * 7)
+    with pytest.raises(ValueError):
+        LabSettings(data="Nope")
+    with pytest.raises(ValueError):
+        LabSettings(learning_rate=0)
+
+
+def test_standardisation_uses_training_statistics_only():
+    data = prepare_data(LabSettings(data="Wine"))
+    X_train, _, X_test, _ = data.tensors()
+    np.testing.assert_allclose(X_train.mean(0).numpy(), 0, atol=1e-5)
+    np.testing.assert_allclose(X_train.std(0, unbiased=False).numpy(), 1, atol=1e-4)
+    assert abs(float(X_test.mean())) > 1e-4  # the test split is transformed, not refitted
+    mean, std = standardizer(data.X_train_raw, enabled=False)
+    assert (mean == 0).all() and (std == 1).all()
+
+
+def test_grid_proba_shape_dtype_and_agreement_with_the_model():
+    lab = train_epochs(MOONS, 2)
+    xs, ys, proba = grid_proba(lab)
+    assert xs.shape == (100,) and ys.shape == (100,) and proba.shape == (100, 100, 2)
+    assert proba.dtype == np.float32
+    np.testing.assert_allclose(proba.sum(-1), 1, atol=1e-5)
+    i, j = 17, 63  # proba[i, j] is at (xs[j], ys[i])
+    point = lab.data.transform(np.array([[xs[j], ys[i]]]))
+    with torch.no_grad():
+        p1 = torch.sigmoid(lab.trainer.model(torch.from_numpy(point)))[0, 0].item()
+    assert proba[i, j, 1] == pytest.approx(p1, abs=1e-5)
+    with pytest.raises(ValueError):
+        grid_proba(build_lab(LabSettings(data="Iris")))
+
+
+def test_scrubbing_back_uses_the_recorded_weights():
+    lab = train_epochs(MOONS, 4)
+    early = model_at(lab, 1)
+    assert all(
+        torch.equal(early.state_dict()[k], lab.trainer.snapshots[1][k])
+        for k in lab.trainer.snapshots[1]
+    )
+    assert model_at(lab, None) is lab.trainer.model
+    _, _, p_early = grid_proba(lab, early)
+    _, _, p_now = grid_proba(lab)
+    assert not np.allclose(p_early, p_now)
+
+
+def test_confusion_matrix_matches_sklearn():
+    from sklearn.metrics import confusion_matrix
+
+    lab = train_epochs(LabSettings(data="Iris", hidden=(), learning_rate=0.1), 5)
+    with torch.no_grad():
+        predicted = lab.trainer.model(lab.trainer.X_test).argmax(1).numpy()
+    expected = confusion_matrix(lab.data.y_test, predicted, labels=[0, 1, 2])
+    np.testing.assert_array_equal(confusion_at(lab), expected)
+    assert confusion_at(lab).sum() == len(lab.data.y_test)
+
+
+def test_layer_norms_name_every_linear_layer():
+    lab = build_lab(MOONS)
+    norms = layer_norms(lab.trainer.model)
+    assert [n for n, _ in norms] == ["hidden layer 1", "hidden layer 2", "output layer"]
+    first = lab.trainer.model[0].weight.detach().norm().item()
+    assert norms[0][1] == pytest.approx(first)
+
+
+def test_figures_are_light_and_colour_blind_safe():
+    lab = train_epochs(LabSettings(data="Spiral", classes=3, points=150), 1)
+    xs, ys, proba = grid_proba(lab)
+    d = lab.data
+    fig = decision_regions(xs, ys, proba, d.X_train_raw, d.y_train, d.X_test_raw, d.y_test,
+                           d.class_names)  # fmt: skip
+    symbols = {t.marker.symbol for t in fig.data if t.type == "scattergl"}
+    assert len(symbols) == 6  # 3 classes × (filled train, open test)
+    assert region_image(proba).shape == (100, 100, 3)
+    binary = train_epochs(MOONS, 1)
+    xs, ys, proba = grid_proba(binary)
+    d = binary.data
+    fig = decision_regions(xs, ys, proba, d.X_train_raw, d.y_train, d.X_test_raw, d.y_test,
+                           d.class_names)  # fmt: skip
+    assert fig.data[0].type == "heatmap" and fig.data[0].z.dtype == np.float32
+    cm = confusion_heatmap(np.array([[3, 1], [0, 4]]), ["a", "b"])
+    assert cm.data[0].z.tolist() == [[3, 1], [0, 4]]
+    spec = curves_spec(["train loss", "test loss"], "loss")
+    assert spec["transform"][0]["fold"] == ["train loss", "test loss"]
+
+
+SCRIPT_CASES = [
+    MOONS,
+    LabSettings(
+        data="Spiral",
+        classes=3,
+        points=180,
+        hidden=(16,),
+        optimizer="Adam",
+        learning_rate=0.01,
+        batch_size=0,
+        seed=1,
+    ),  # fmt: skip
+    LabSettings(
+        data="Breast cancer",
+        standardize=False,
+        hidden=(4,),
+        activation="Tanh",
+        optimizer="SGD + momentum",
+        learning_rate=0.001,
+        batch_size=32,
+        weight_decay=0.001,
+    ),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize("settings", SCRIPT_CASES, ids=lambda s: s.data)
+def test_generated_script_reproduces_the_final_test_accuracy(settings, tmp_path):
+    lab = train_epochs(settings, 3)
+    lab.set_learning_rate(settings.learning_rate / 3)  # a live change is replayed too
+    lab.trainer.run_epoch()
+    lab.trainer.run_epoch()
+    lab.trainer.run_steps(2)  # a partial epoch: the script stops at the last completed one
+    last = lab.trainer.history[-1]
+    assert last.epoch >= 5
+    code = standalone_script(lab)
+    assert "from lib" not in code and "import lib" not in code
+    path = tmp_path / "lab_script.py"
+    path.write_text(code)
+    out = subprocess.run(
+        [sys.executable, str(path)], capture_output=True, text=True, cwd=tmp_path, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    *_, loss_line, accuracy = out.stdout.strip().splitlines()
+    assert accuracy == accuracy_line(last.test_accuracy, last.epoch)
+    # Not just the same rounded accuracy: the very same float32 arithmetic.
+    assert float(loss_line.split(": ")[1]) == last.test_loss
+
+
+def test_script_accuracy_line_format():
+    assert accuracy_line(0.5, 3) == "final test accuracy after 3 epochs: 0.5000"
