@@ -279,12 +279,15 @@ def one_hot_estimate(
 
 
 def format_bytes(n: int) -> str:
-    """1536 → '1.5 KB' (powers of 1024)."""
-    if n < 1024:
-        return f"{n} B"
-    units = ["KB", "MB", "GB", "TB"]
-    power = min(int(math.log(n, 1024)), len(units))
-    return f"{n / 1024**power:.1f} {units[power - 1]}"
+    """Bytes in decimal units, as disks and RAM sticks are sold.
+
+    >>> format_bytes(1_600_000_000)
+    '1.6 GB'
+    """
+    for unit, size in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n >= size:
+            return f"{n / size:.1f} {unit}"
+    return f"{int(n)} B"
 
 
 def column_preview(
@@ -340,7 +343,7 @@ def commute_target(df: pd.DataFrame, km: float) -> np.ndarray:
     return (df["Distance_km"] > km).to_numpy(dtype=np.float32)
 
 
-def fit_logistic(X: np.ndarray, y: np.ndarray, steps: int = 500, lr: float = 0.1) -> tuple:
+def fit_logistic(X: np.ndarray, y: np.ndarray, steps: int = 200, lr: float = 0.1) -> tuple:
     """Full-batch Adam on ``nn.Linear`` + ``BCEWithLogitsLoss`` from zero weights
     (deterministic: no random numbers). Returns (probabilities, final loss)."""
     import torch
@@ -368,7 +371,7 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, steps: int = 500, lr: float = 0.1
 
 
 def invented_order_comparison(
-    students: pd.DataFrame, order: list[str], km: float = 10.0, steps: int = 500
+    students: pd.DataFrame, order: list[str], km: float = 10.0, steps: int = 200
 ) -> OrderComparison:
     """Predict "commute > km" from Accommodation alone, label-encoded in ``order`` vs one-hot."""
     if sorted(order) != sorted(ACCOMMODATIONS):
@@ -403,7 +406,7 @@ def invented_order_comparison(
     )
 
 
-def invented_order_code(order: list[str], km: float, steps: int = 500) -> str:
+def invented_order_code(order: list[str], km: float, steps: int = 200) -> str:
     """PyTorch code reproducing :func:`invented_order_comparison`."""
     return f"""import pandas as pd
 import torch
