@@ -121,14 +121,10 @@ def auto_epochs(n_train: int) -> tuple[int, int]:
     return max(2, min(200, math.ceil(TARGET_STEPS / steps_per_epoch))), MINI_BATCH
 
 
-def run(
-    df,
-    profile: Profile,
-    config: PipelineConfig,
-    progress: Callable[[int, int], None] | None = None,
-) -> PipelineResult:
-    """Check the target, preprocess, train, evaluate and fit the baseline."""
-    start = time.perf_counter()
+def preprocess(
+    df, profile: Profile, config: PipelineConfig
+) -> tuple[TargetInfo, list[str], Prepared]:
+    """Check the target, choose the features and preprocess (no training yet)."""
     target = check_target(df, config.target)
     if config.features is None:
         features = profile.default_features(config.target)
@@ -143,6 +139,32 @@ def run(
     else:
         features = [f for f in config.features if f != config.target]
     prepared = prepare(df, target, features, config.test_size, config.seed, config.max_categories)
+    return target, features, prepared
+
+
+def run(
+    df,
+    profile: Profile,
+    config: PipelineConfig,
+    progress: Callable[[int, int], None] | None = None,
+) -> PipelineResult:
+    """Check the target, preprocess, train, evaluate and fit the baseline."""
+    start = time.perf_counter()
+    target, features, prepared = preprocess(df, profile, config)
+    return fit(target, features, prepared, profile, config, progress, start)
+
+
+def fit(
+    target: TargetInfo,
+    features: list[str],
+    prepared: Prepared,
+    profile: Profile,
+    config: PipelineConfig,
+    progress: Callable[[int, int], None] | None = None,
+    start: float | None = None,
+) -> PipelineResult:
+    """Train on a prepared split, evaluate on its test rows and fit the baseline beside it."""
+    start = time.perf_counter() if start is None else start
     model, trainer, epochs, train_seconds = train(prepared, target.n_classes, config, progress)
     X_test = torch.from_numpy(prepared.X_test)
     proba = predict_proba(model, X_test).numpy()

@@ -203,7 +203,7 @@ def prepare(
     steps.append(
         Step(
             "Label-encode the target",
-            f"Each class of **{target.name}** becomes an integer code 0…{target.n_classes - 1}; "
+            f"Each class of {target.name!r} becomes an integer code 0…{target.n_classes - 1}; "
             f"training uses {loss}.",
             _label_code(target),
             LESSON_ENCODING,
@@ -260,6 +260,7 @@ def prepare(
                 f"num_cols = {numeric!r}\n"
                 "X = df[num_cols].apply(pd.to_numeric, errors='coerce').astype('float64')\n"
                 f"X = X.mask(~np.isfinite(X) | (X.abs() > {MAX_ABS:g}))",
+                None,
                 None,
                 [warnings[-1]] if cleaning else [],
             )
