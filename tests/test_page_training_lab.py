@@ -1,0 +1,175 @@
+"""The training lab under AppTest: buttons, live training, divergence, resets, URL state.
+
+AppTest never fires ``run_every`` timers, so while Play is on each ``.run()`` is a full rerun
+that trains one bounded chunk (the page does this on purpose).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+
+import numpy as np
+
+from tests.conftest import metric_values, open_page, texts
+
+PAGE = "pages/8_Training_Lab.py"
+SEPARABLE = {"lab_data": "Blobs", "lab_classes": "2", "lab_noise": "0"}
+
+
+def lab(at):
+    return at.session_state["lab_trainer"]
+
+
+def epoch(at) -> int:
+    return int(metric_values(at)["Epoch"])
+
+
+def history(at) -> list[dict]:
+    return [r.as_dict() for r in lab(at).trainer.history]
+
+
+def run_until(at, condition, max_runs: int = 60) -> None:
+    for _ in range(max_runs):
+        if condition(at):
+            return
+        at.run()
+        assert not at.exception, at.exception
+    assert condition(at), "condition not reached"
+
+
+def test_opens_at_epoch_zero_with_the_output_layer_explained():
+    at = open_page(PAGE)
+    assert at.title[0].value == "Training lab"
+    assert epoch(at) == 0
+    assert metric_values(at)["Optimizer steps"] == "0"
+    assert "BCEWithLogitsLoss" in texts(at)
+    assert at.get("plotly_chart"), "the decision regions are drawn for 2-D data"
+    assert at.get("download_button")
+
+
+def test_step_batch_and_step_epoch():
+    at = open_page(PAGE)
+    at.button(key="lab_step").click().run()
+    assert metric_values(at)["Optimizer steps"] == "1" and epoch(at) == 0
+    at.button(key="lab_epoch").click().run()
+    assert epoch(at) == 1
+    at.button(key="lab_epoch").click().run()
+    assert epoch(at) == 2
+    steps_per_epoch = lab(at).trainer.steps_per_epoch
+    assert metric_values(at)["Optimizer steps"] == str(2 * steps_per_epoch)
+
+
+def test_play_trains_and_lowers_the_loss_pause_stops_reset_restores():
+    at = open_page(PAGE, query=SEPARABLE)
+    start_loss = float(metric_values(at)["Train loss"])
+    at.button(key="lab_play").click().run()
+    assert not at.exception
+    assert at.session_state["lab_running"] is True
+    run_until(at, lambda a: epoch(a) >= 3)
+    assert float(metric_values(at)["Train loss"]) < start_loss
+    h = history(at)
+    assert h[-1]["train_loss"] < h[0]["train_loss"]
+    at.button(key="lab_pause").click().run()
+    assert at.session_state["lab_running"] is False
+    stopped = (epoch(at), metric_values(at)["Optimizer steps"])
+    at.run()
+    at.run()
+    assert (epoch(at), metric_values(at)["Optimizer steps"]) == stopped
+    at.button(key="lab_reset").click().run()
+    assert epoch(at) == 0 and metric_values(at)["Optimizer steps"] == "0"
+    assert len(history(at)) == 1
+
+
+def test_learning_rate_10_on_a_hard_dataset_ends_in_the_divergence_message():
+    at = open_page(
+        PAGE,
+        query={"lab_data": "Digits", "lab_std": "false", "lab_layers": "3", "lab_units": "64",
+               "lab_lr": "10"},
+    )  # fmt: skip
+    at.button(key="lab_play").click().run()
+    run_until(at, lambda a: lab(a).trainer.diverged is not None)
+    at.run()
+    assert not at.exception
+    assert any("diverged" in e.value and "smaller learning rate" in e.value for e in at.error)
+    assert at.session_state["lab_running"] is False
+    for value in metric_values(at).values():
+        assert "nan" not in value.lower() and "inf" not in value.lower()
+    for row in history(at):
+        assert all(math.isfinite(v) for v in row.values())
+    at.button(key="lab_reset").click().run()
+    assert not at.error and epoch(at) == 0
+
+
+def test_two_sessions_with_the_same_seed_have_identical_histories():
+    a = open_page(PAGE, query={"lab_seed": "7"})
+    b = open_page(PAGE, query={"lab_seed": "7"})
+    for at in (a, b):
+        at.button(key="lab_play").click().run()
+    for _ in range(4):  # interleaved, with time-bounded chunks of different sizes
+        a.run()
+        b.run()
+    for at in (a, b):
+        at.button(key="lab_pause").click().run()
+    n = min(len(history(a)), len(history(b)))
+    assert n >= 2
+    assert history(a)[:n] == history(b)[:n]
+    c = open_page(PAGE, query={"lab_seed": "8"})
+    c.button(key="lab_epoch").click().run()
+    assert history(c)[1] != history(a)[1]
+
+
+def test_invalidating_change_says_so_and_resets_learning_rate_change_continues():
+    at = open_page(PAGE)
+    at.button(key="lab_epoch").click().run()
+    at.button(key="lab_epoch").click().run()
+    assert epoch(at) == 2
+    at.select_slider(key="lab_lr").set_value(0.01).run()
+    assert epoch(at) == 2 and not at.info  # same weights, new step size
+    assert lab(at).trainer.optimizer.param_groups[0]["lr"] == 0.01
+    at.button(key="lab_epoch").click().run()
+    assert epoch(at) == 3
+    assert "LR_CHANGES = {" in at.get("code")[-1].value
+    at.slider(key="lab_units").set_value(16).run()
+    assert epoch(at) == 0
+    assert any("hidden layers" in i.value and "reset" in i.value for i in at.info)
+    at.run()
+    assert not at.info  # said once
+
+
+def test_url_restores_the_experiment():
+    at = open_page(
+        PAGE,
+        query={"lab_data": "Spiral", "lab_classes": "4", "lab_opt": "Adam", "lab_lr": "0.01",
+               "lab_bs": "full", "lab_layers": "2", "lab_units": "32", "lab_act": "Tanh"},
+    )  # fmt: skip
+    s = lab(at).settings
+    assert (s.data, s.classes, s.optimizer, s.learning_rate) == ("Spiral", 4, "Adam", 0.01)
+    assert s.batch_size == 0 and s.hidden == (32, 32) and s.activation == "Tanh"
+    assert lab(at).data.n_classes == 4
+    assert "4 output logits" in texts(at) and "CrossEntropyLoss" in texts(at)
+
+
+def test_scrub_back_replays_an_earlier_epoch():
+    at = open_page(PAGE)
+    for _ in range(3):
+        at.button(key="lab_epoch").click().run()
+    scrub = next(s for s in at.slider if s.label == "Show the model at epoch")
+    assert scrub.value == 3
+    title = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
+    assert title == "Decision regions at epoch 3"
+    scrub.set_value(1).run()
+    title = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["title"]["text"]
+    assert title == "Decision regions at epoch 1"
+
+
+def test_tabular_data_shows_the_test_confusion_matrix():
+    at = open_page(PAGE, query={"lab_data": "Iris"})
+    at.button(key="lab_epoch").click().run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["title"]["text"] == "Test confusion matrix at epoch 1"
+    z = spec["data"][0]["z"]
+    if isinstance(z, dict):  # plotly's typed-array encoding
+        z = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
+    assert int(np.sum(z)) == len(lab(at).data.y_test)
