@@ -1,0 +1,307 @@
+"""AppTest of "Your own data": every category of bad or unusual upload, then a full run.
+
+Each upload must end in a clear ``st.error`` / ``st.warning`` or a correct read, never an
+exception; user text (HTML, Markdown) must never reach Markdown unescaped.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from lib.export import load_model, predict_frame
+from tests.conftest import open_page
+from tests.test_csv_reading import REFUSED
+from tests.test_pipeline import titanic_like
+
+PAGE = "pages/9_Your_Own_Data.py"
+MARKDOWN_KINDS = (
+    "markdown",
+    "caption",
+    "info",
+    "warning",
+    "error",
+    "success",
+    "subheader",
+    "header",
+)
+
+
+def upload(data: bytes, name: str = "data.csv"):
+    at = open_page(PAGE)
+    at.file_uploader[0].set_value((name, data, "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def shown(at, kinds=MARKDOWN_KINDS) -> str:
+    return "\n".join(str(el.value) for kind in kinds for el in at.get(kind))
+
+
+def errors(at) -> str:
+    return "\n".join(str(e.value) for e in at.error)
+
+
+def warnings(at) -> str:
+    return "\n".join(str(e.value) for e in at.warning)
+
+
+def preview(at) -> pd.DataFrame:
+    return at.dataframe[1].value  # [0] is the profile table, [1] the preview
+
+
+def _rows(n: int, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "x1": rng.normal(size=n).round(3),
+            "x2": rng.normal(size=n).round(3),
+            "label": rng.choice(["yes", "no"], n),
+        }
+    )
+
+
+def test_page_opens_with_uploader_and_quiz():
+    at = open_page(PAGE)
+    assert at.title[0].value == "Your own data"
+    assert len(at.file_uploader) == 1
+    assert "Upload a .csv" in shown(at)
+    assert len(at.radio) >= 3
+
+
+CRITICAL = [
+    "empty",
+    "header only",
+    "binary",
+    "png",
+    "xlsx",
+    "gzip",
+    "gzip bomb",
+    "huge single field",
+    "thousands of columns",
+    "xls",
+    "bz2",
+    "pdf",
+    "control characters",
+]
+
+
+@pytest.mark.parametrize("name", CRITICAL)
+def test_unreadable_files_show_a_specific_error(name):
+    data, words = REFUSED[name]
+    at = upload(data)
+    assert words.lower() in errors(at).lower()
+    assert not at.get("dataframe")  # nothing was parsed or shown
+
+
+def test_gzip_bomb_never_decompressed():
+    at = upload(gzip.compress(bytes(30_000_000)), "bomb.csv")
+    assert "gzip" in errors(at)
+
+
+def test_one_column():
+    at = upload(b"word\nalpha\nbeta\ngamma\n" * 10)
+    assert "only one column" in errors(at)
+
+
+def test_one_row():
+    at = upload(b"a,b,label\n1,2,x\n")
+    assert "too few" in errors(at)
+
+
+def test_ragged_rows_warned():
+    at = upload(b"a,b,label\n" + b"1,2,x\n3,4,y\n" * 20 + b"5,6,x,EXTRA\n")
+    assert "skipped" in warnings(at)
+    assert at.metric[0].value == "40"
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-16", "utf-8-sig"])
+def test_other_encodings_read_correctly(encoding):
+    df = pd.DataFrame(
+        {"city": ["São Paulo", "Zürich", "Ærø"] * 10, "temp": range(30), "rain": ["yes", "no"] * 15}
+    )
+    at = upload(df.to_csv(index=False).encode(encoding))
+    assert not errors(at)
+    assert preview(at)["city"].tolist()[:3] == ["São Paulo", "Zürich", "Ærø"]
+
+
+def test_semicolons_and_decimal_commas():
+    rows = "".join(f"{i},5;{i % 3},25;{'ab'[i % 2]}\n" for i in range(30))
+    at = upload(("a;b;label\n" + rows).encode())
+    assert "semicolon" in shown(at) and "decimal mark “,”" in shown(at)
+    assert preview(at)["a"].tolist()[:2] == ["0.5", "1.5"]
+
+
+def test_tabs():
+    at = upload(_rows(40).to_csv(index=False, sep="\t").encode(), "data.tsv")
+    assert "separator tab" in shown(at)
+    assert list(preview(at).columns) == ["x1", "x2", "label"]
+
+
+def test_quoted_newlines():
+    body = "".join(f'{i},"line {i}\nsecond line",{"ab"[i % 2]}\n' for i in range(30))
+    at = upload(("id,note,label\n" + body).encode())
+    assert at.metric[0].value == "30"
+    assert preview(at)["note"].iloc[0] == "line 0\nsecond line"
+
+
+def test_duplicate_column_names():
+    at = upload(b"a,a,label\n" + b"1,2,x\n3,4,y\n" * 15)
+    assert "unique" in warnings(at)
+    assert list(preview(at).columns) == ["a", "a_2", "label"]
+
+
+def test_html_and_markdown_are_never_rendered():
+    df = pd.DataFrame(
+        {
+            "<b>bold</b>": np.arange(40) % 5,
+            "**x** [link](http://evil)": np.arange(40) % 3,
+            "<img src=x onerror=alert(1)>": ["<script>alert(1)</script>", "![i](http://e/i.png)"]
+            * 20,
+        }
+    )
+    at = upload(df.to_csv(index=False).encode())
+    at.selectbox(key="yd_target").set_value("<img src=x onerror=alert(1)>").run()
+    assert not at.exception
+    text = shown(at)
+    for raw in ("<b>", "<img", "<script", "](http", "**x**"):
+        assert not re.search(r"(?<!\\)" + re.escape(raw), text), raw  # only escaped forms
+    assert "<script>alert(1)</script>" in preview(at).to_numpy().ravel().tolist()
+
+
+def test_formula_cells_are_read_as_text():
+    at = upload(b"f,label\n" + b"=1+1,a\n@SUM(A1),b\n+3,a\n-x,b\n" * 8)
+    assert not errors(at)
+    assert "=1+1" in preview(at)["f"].tolist()
+
+
+def test_inf_and_1e308_become_missing_with_a_warning():
+    df = _rows(60)
+    df.loc[0, "x1"] = np.inf
+    df.loc[1, "x2"] = 1e308
+    at = upload(df.to_csv(index=False).encode())
+    assert "Absurd numbers" in warnings(at)
+
+
+def test_all_nan_column_is_left_out():
+    df = _rows(40)
+    df["empty"] = np.nan
+    at = upload(df.to_csv(index=False).encode())
+    assert "empty" not in at.multiselect[0].value
+    assert "every value is missing" in at.dataframe[0].value.to_string()
+
+
+def test_mixed_type_column_is_categorical():
+    df = _rows(40)
+    df["mixed"] = [1, "two", 3.5, "four"] * 10
+    at = upload(df.to_csv(index=False).encode())
+    assert "mixed" in at.multiselect[0].value
+    assert not errors(at)
+
+
+def test_whitespace_and_case_label_variants():
+    df = _rows(40)
+    df["label"] = ["yes", " yes", "Yes", "no "] * 10
+    at = upload(df.to_csv(index=False).encode())
+    text = shown(at)
+    assert "merged" in text and "case" in text
+    assert "3 classes" in text
+
+
+def test_true_false_labels():
+    df = _rows(40)
+    df["label"] = [True, False] * 20
+    at = upload(df.to_csv(index=False).encode())
+    assert "False (20), True (20)" in shown(at)
+
+
+def test_headerless_file():
+    data = "".join(f"{i * 0.1:.1f},{i % 7},{'ab'[i % 2]}\n" for i in range(40)).encode()
+    at = upload(data)
+    assert "header row no" in shown(at)
+    assert list(preview(at).columns) == ["column_1", "column_2", "column_3"]
+
+
+def test_twenty_thousand_distinct_categories():
+    n = 20_000
+    df = pd.DataFrame(
+        {"code": [f"k{i}" for i in range(n)], "x": np.arange(n) % 7, "label": np.arange(n) % 2}
+    )
+    at = upload(df.to_csv(index=False).encode())
+    assert "code" not in at.multiselect[0].value  # identifier-like: left out by default
+    assert at.metric[0].value == "20,000"
+
+
+def test_regression_target_refused_and_override_of_separator():
+    df = _rows(40)
+    at = upload(df.to_csv(index=False).encode())
+    at.selectbox(key="yd_target").set_value("x1").run()
+    assert "regression" in errors(at)
+    at.selectbox(key="yd_sep").set_value(";").run()
+    assert not at.exception
+    assert at.metric[1].value == "1"  # one column when split on the wrong separator
+
+
+def test_full_run_trains_evaluates_and_downloads():
+    data = titanic_like(300)
+    at = upload(data, "titanic.csv")
+    assert at.selectbox(key="yd_target").value == "Survived"
+    assert "PassengerId" not in at.multiselect[0].value
+    titles = shown(at)
+    for step in (
+        "Label-encode the target",
+        "Stratified train / test split",
+        "Impute missing numbers",
+        "One-hot encode the categories",
+        "Standardise",
+    ):
+        assert step in titles
+    assert len(at.get("page_link")) >= 3
+    at.button(key="yd_train").click().run()
+    assert not at.exception
+    values = {m.label: m.value for m in at.metric}
+    result = at.session_state["upload_result"][1]
+    assert values["Test accuracy (your network)"] == f"{result.accuracy:.1%}"
+    assert values["Baseline: scikit-learn LogisticRegression"] == f"{result.baseline_accuracy:.1%}"
+    assert len(at.get("download_button")) == 3
+    # threshold slider: 0.5 reproduces the model's accuracy, moving it changes the numbers
+    assert values["Accuracy"] == f"{result.accuracy:.1%}"
+    at.slider(key="yd_thr").set_value(0.2).run()
+    recall_low = {m.label: m.value for m in at.metric}["Recall"]
+    at.slider(key="yd_thr").set_value(0.8).run()
+    assert {m.label: m.value for m in at.metric}["Recall"] != recall_low
+    # the downloaded model loads with weights_only=True and predicts what the page predicted
+    blob = at.session_state["yd_downloads"]["model"]
+    torch.load(io.BytesIO(blob), weights_only=True)
+    model, pre, _ = load_model(blob)
+    frame = pd.read_csv(io.BytesIO(data))
+    labels, _ = predict_frame(model, pre, frame.iloc[result.prepared.rows_test])
+    assert labels == [result.classes[i] for i in result.pred_test]
+    # changing a setting asks for retraining instead of showing stale results
+    at.number_input(key="yd_seed").set_value(1).run()
+    assert "settings changed" in shown(at)
+
+
+def test_new_upload_replaces_and_releases_the_old_one():
+    at = upload(_rows(40).to_csv(index=False).encode(), "first.csv")
+    first = at.session_state["upload_bytes"][2]
+    at.file_uploader[0].set_value(
+        ("second.csv", _rows(50, 1).to_csv(index=False).encode(), "text/csv")
+    ).run()
+    assert not at.exception
+    assert at.session_state["upload_bytes"][2] != first
+    assert at.session_state["upload_bytes"][0] == "second.csv"
+    assert at.metric[0].value == "50"
+
+
+def test_example_button():
+    at = open_page(PAGE)
+    at.button(key="yd_example").click().run()
+    assert not at.exception
+    assert at.metric[0].value == "240"
