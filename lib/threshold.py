@@ -1,0 +1,277 @@
+"""The decision threshold: a logistic model's test probabilities and three ways to pick a cut.
+
+A binary classifier outputs ``p = P(class 1)``; the seed's rule turns it into a label::
+
+    classification = int(probability >= threshold)
+
+Everything here is pure (no Streamlit): :func:`fit_logistic` trains one logistic regression
+per (dataset, seed) and returns the test-set probabilities and labels; the choosers return
+a threshold for the best F1, for a target recall, or for the lowest cost when a false
+negative costs ``ratio`` times a false positive. Metrics only change where the threshold
+crosses a test probability, so the candidates are those probabilities (plus 1.0).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from lib.datasets import Dataset, DatasetSpec, numeric_features, train_test_split
+from lib.models import make_model
+from lib.training import TrainConfig, Trainer
+
+EPOCHS = 300
+LEARNING_RATE = 0.05
+TEST_SIZE = 0.25
+
+
+@dataclass(frozen=True)
+class LogisticFit:
+    """A trained logistic regression's view of the test set."""
+
+    dataset: str
+    seed: int
+    proba: np.ndarray  # P(class 1) for each test row, float64 (exact copies of float32 values)
+    y: np.ndarray  # true test labels, 0 / 1
+    class_names: tuple[str, str]
+    n_features: int
+    n_train: int
+    epochs: int
+    train_accuracy: float
+
+    @property
+    def n_test(self) -> int:
+        return int(self.y.size)
+
+
+def standardise(X_train: np.ndarray, X_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scale both splits with the training split's mean and std (a constant column keeps std 1)."""
+    mean = X_train.mean(axis=0)
+    std = X_train.std(axis=0)
+    std[std == 0] = 1.0
+    return (X_train - mean) / std, (X_test - mean) / std
+
+
+def fit_logistic(
+    dataset: Dataset,
+    seed: int = 0,
+    epochs: int = EPOCHS,
+    learning_rate: float = LEARNING_RATE,
+    test_size: float = TEST_SIZE,
+) -> LogisticFit:
+    """Train ``make_model(hidden=())`` full-batch with Adam; the same seed gives the same numbers.
+
+    ``seed`` fixes the train/test split, the initial weights and the row order.
+    """
+    if not dataset.is_binary:
+        raise ValueError(
+            f"{dataset.name} has {dataset.n_classes} classes; the threshold lesson needs two."
+        )
+    if epochs < 1:
+        raise ValueError(f"epochs must be at least 1, got {epochs}.")
+    X, _ = numeric_features(dataset.features)
+    X_train, X_test, y_train, y_test = train_test_split(X, dataset.y, test_size, seed)
+    X_train, X_test = standardise(X_train, X_test)
+    model = make_model(X.shape[1], 2, hidden=(), seed=seed)
+    config = TrainConfig(
+        optimizer="Adam", learning_rate=learning_rate, batch_size=len(X_train), seed=seed
+    )
+    tensors = [
+        torch.from_numpy(np.ascontiguousarray(a)) for a in (X_train, y_train, X_test, y_test)
+    ]
+    trainer = Trainer(model, *tensors, n_classes=2, config=config, max_snapshots=2)
+    trainer.run_steps(epochs)
+    if trainer.diverged:
+        raise ValueError(trainer.diverged)
+    proba = trainer.predict_proba(tensors[2])[:, 1].numpy().astype(np.float64)
+    return LogisticFit(
+        dataset=dataset.name,
+        seed=int(seed),
+        proba=proba,
+        y=np.asarray(y_test, dtype=np.int64),
+        class_names=(str(dataset.class_names[0]), str(dataset.class_names[1])),
+        n_features=int(X.shape[1]),
+        n_train=len(X_train),
+        epochs=trainer.epoch,
+        train_accuracy=trainer.history[-1].train_accuracy,
+    )
+
+
+# --- choosing a threshold ---------------------------------------------------------------
+
+
+def _check(y_true, proba) -> tuple[np.ndarray, np.ndarray]:
+    y = np.asarray(y_true).ravel()
+    p = np.asarray(proba, dtype=np.float64).ravel()
+    if y.size == 0:
+        raise ValueError("Choosing a threshold needs at least one sample.")
+    if y.shape != p.shape:
+        raise ValueError(f"{y.size} labels but {p.size} probabilities.")
+    if not set(np.unique(y).tolist()) <= {0, 1}:
+        raise ValueError(f"Labels must be 0 or 1, got {np.unique(y).tolist()}.")
+    if not np.all(np.isfinite(p)) or p.min() < 0 or p.max() > 1:
+        raise ValueError("Probabilities must be finite numbers between 0 and 1.")
+    if not (y == 1).any():
+        raise ValueError("There is no positive (class 1) sample, so recall is undefined.")
+    return y.astype(np.int64), p
+
+
+def candidates(proba) -> np.ndarray:
+    """Every threshold where a metric can change: the distinct probabilities, plus 1.0."""
+    return np.unique(np.r_[np.asarray(proba, dtype=np.float64).ravel(), 1.0])
+
+
+def counts(y_true, proba, thresholds) -> dict[str, np.ndarray]:
+    """TP, FP, FN, TN when ``proba >= t`` predicts 1, for each ``t`` (sorted search, O(n log n))."""
+    y, p = np.asarray(y_true).ravel(), np.asarray(proba, dtype=np.float64).ravel()
+    t = np.asarray(thresholds, dtype=np.float64).ravel()
+    pos, neg = np.sort(p[y == 1]), np.sort(p[y == 0])
+    tp = pos.size - np.searchsorted(pos, t, side="left")
+    fp = neg.size - np.searchsorted(neg, t, side="left")
+    return {"tp": tp, "fp": fp, "fn": pos.size - tp, "tn": neg.size - fp}
+
+
+def _pick(t: np.ndarray, score: np.ndarray) -> float:
+    """The highest threshold among those with the best score (fewest positive predictions)."""
+    best = np.flatnonzero(score == score.max())
+    return float(t[best[-1]])
+
+
+def best_f1_threshold(y_true, proba) -> float:
+    """The threshold with the highest F1 = 2TP / (2TP + FP + FN) (highest such threshold on ties).
+
+    >>> best_f1_threshold([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9])
+    0.4
+    """
+    y, p = _check(y_true, proba)
+    t = candidates(p)
+    c = counts(y, p, t)
+    f1 = 2 * c["tp"] / (2 * c["tp"] + c["fp"] + c["fn"])
+    return _pick(t, f1)
+
+
+def recall_threshold(y_true, proba, target: float) -> float:
+    """The highest threshold whose recall is at least ``target``: lower the cut only as far as needed.
+
+    >>> recall_threshold([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9], 0.5)
+    0.9
+    """
+    if not isinstance(target, int | float) or not 0 < target <= 1:
+        raise ValueError(f"The target recall must be in (0, 1], got {target!r}.")
+    y, p = _check(y_true, proba)
+    t = candidates(p)
+    c = counts(y, p, t)
+    reached = c["tp"] / (c["tp"] + c["fn"]) >= target - 1e-12
+    return float(t[np.flatnonzero(reached)[-1]])
+
+
+def cost_threshold(y_true, proba, ratio: float) -> float:
+    """The threshold with the lowest cost ``ratio · FN + FP`` (a missed case costs ``ratio`` false alarms).
+
+    >>> cost_threshold([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9], 5.0)
+    0.4
+    """
+    if not isinstance(ratio, int | float) or not math.isfinite(ratio) or ratio <= 0:
+        raise ValueError(f"The cost ratio FN:FP must be a positive number, got {ratio!r}.")
+    y, p = _check(y_true, proba)
+    t = candidates(p)
+    c = counts(y, p, t)
+    return _pick(t, -(ratio * c["fn"] + c["fp"]))
+
+
+def expected_cost(fn: int, fp: int, ratio: float) -> float:
+    """Cost in units of one false positive."""
+    return float(ratio * fn + fp)
+
+
+def boundary_case(proba, threshold: float) -> dict | None:
+    """A test row whose probability equals the threshold (where ``>=`` and ``>`` disagree), or None."""
+    p = np.asarray(proba, dtype=np.float64).ravel()
+    hits = np.flatnonzero(p == threshold)
+    if hits.size == 0:
+        return None
+    return {"row": int(hits[0]), "probability": float(p[hits[0]]), "count": int(hits.size)}
+
+
+def example_row(proba, threshold: float) -> int:
+    """The test row whose probability is closest to the threshold (the most interesting one)."""
+    p = np.asarray(proba, dtype=np.float64).ravel()
+    return int(np.argmin(np.abs(p - threshold)))
+
+
+# --- the code a learner can run ------------------------------------------------------------
+
+
+def _data_code(spec: DatasetSpec) -> str:
+    if spec.name == "Breast cancer":
+        return (
+            "from sklearn.datasets import load_breast_cancer\n\n"
+            "data = load_breast_cancer()\n"
+            "X = data.data.astype(np.float32)\n"
+            "y = 1 - data.target  # 1 = malignant: the disease is the positive class\n"
+        )
+    return (
+        "from lib.datasets import DatasetSpec, load_dataset, numeric_features  # ClassLab's data\n\n"
+        f"dataset = load_dataset({spec!r})\n"
+        "X, _ = numeric_features(dataset.features)  # float32, text columns one-hot encoded\n"
+        "y = dataset.y\n"
+    )
+
+
+def reproduce_code(
+    spec: DatasetSpec,
+    seed: int,
+    threshold: float,
+    epochs: int = EPOCHS,
+    learning_rate: float = LEARNING_RATE,
+    test_size: float = TEST_SIZE,
+) -> str:
+    """Runnable PyTorch + scikit-learn code that prints the confusion matrix on screen."""
+    return f"""import math
+
+import numpy as np
+import torch
+from sklearn.metrics import confusion_matrix
+from sklearn.model_selection import train_test_split
+from torch import nn
+
+{_data_code(spec)}
+SEED, THRESHOLD = {int(seed)}, {float(threshold)!r}
+X_train, X_test, y_train, y_test = train_test_split(
+    X, y, test_size={test_size!r}, random_state=SEED, stratify=y
+)
+mean, std = X_train.mean(axis=0), X_train.std(axis=0)  # training-split statistics only
+std[std == 0] = 1.0
+X_train, X_test = (X_train - mean) / std, (X_test - mean) / std
+
+# Logistic regression: one linear layer, one logit (the sigmoid lives in the loss).
+n = X_train.shape[1]
+model = nn.Sequential(nn.Linear(n, 1))
+init = torch.Generator().manual_seed(SEED)
+nn.init.kaiming_uniform_(model[0].weight, a=math.sqrt(5), generator=init)
+nn.init.uniform_(model[0].bias, -1 / math.sqrt(n), 1 / math.sqrt(n), generator=init)
+
+loss_fn = nn.BCEWithLogitsLoss()
+optimizer = torch.optim.Adam(model.parameters(), lr={learning_rate!r})
+features, targets = torch.from_numpy(X_train), torch.from_numpy(y_train).float().unsqueeze(1)
+shuffle = torch.Generator().manual_seed(SEED)
+order = torch.randperm(len(features), generator=shuffle)
+for epoch in range({int(epochs)}):  # full batch: one step per epoch, rows shuffled
+    optimizer.zero_grad()
+    loss = loss_fn(model(features[order]), targets[order])
+    loss.backward()
+    optimizer.step()
+    order = torch.randperm(len(features), generator=shuffle)
+
+model.eval()
+with torch.no_grad():
+    proba = torch.sigmoid(model(torch.from_numpy(X_test)))[:, 0]
+y_pred = [int(probability >= THRESHOLD) for probability in proba.tolist()]  # the seed's rule
+cm = confusion_matrix(y_test, y_pred, labels=[0, 1])  # rows true, columns predicted
+tn, fp, fn, tp = cm.ravel()
+print(cm)
+print(f"TN={{tn}} FP={{fp}} FN={{fn}} TP={{tp}}  recall={{tp / (tp + fn):.3f}}")
+"""

@@ -1,0 +1,240 @@
+"""lib.threshold against scikit-learn: the choosers equal a brute force over sklearn.metrics,
+the model is deterministic per seed, and the shown code reproduces the confusion matrix."""
+
+import functools
+
+import numpy as np
+import pytest
+import torch
+from sklearn.metrics import confusion_matrix, f1_score, recall_score
+
+from lib import metrics
+from lib.datasets import DatasetSpec, load_dataset
+from lib.plots import threshold as plots
+from lib.threshold import (
+    best_f1_threshold,
+    boundary_case,
+    candidates,
+    cost_threshold,
+    counts,
+    fit_logistic,
+    recall_threshold,
+    reproduce_code,
+)
+
+
+def _data(seed: int, n: int = 60, ties: bool = False):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    y[:2] = [0, 1]
+    p = np.clip(rng.normal(0.35 + 0.3 * y, 0.2), 0, 1)
+    if ties:
+        p = np.round(p, 1)  # many equal probabilities, some exactly 0 and 1
+    return y, p
+
+
+def _grid(p):
+    # every threshold in [0, 1] acts like one of these: a probability, a midpoint between two
+    # neighbours, or a coarse grid value
+    u = np.unique(p)
+    return np.unique(np.r_[u, (u[:-1] + u[1:]) / 2, np.linspace(0, 1, 41)])
+
+
+@functools.cache
+def _brute(seed: int, ties: bool) -> dict:
+    """sklearn's metrics at every threshold of the grid, computed once per data case."""
+    y, p = _data(seed, ties=ties)
+    table = {}
+    for t in _grid(p):
+        pred = (p >= t).astype(int)
+        tn, fp, fn, tp = confusion_matrix(y, pred, labels=[0, 1]).ravel()
+        table[float(t)] = {
+            "f1": f1_score(y, pred, zero_division=0.0),
+            "recall": recall_score(y, pred, zero_division=0.0),
+            "fn": fn,
+            "fp": fp,
+            "pred": pred,
+        }
+    return table
+
+
+CASES = [(seed, ties) for seed in range(4) for ties in (False, True)]
+
+
+@pytest.mark.parametrize(("seed", "ties"), CASES)
+def test_best_f1_is_the_brute_force_maximum(seed, ties):
+    y, p = _data(seed, ties=ties)
+    chosen = best_f1_threshold(y, p)
+    table = _brute(seed, ties)
+    scores = {t: row["f1"] for t, row in table.items()}
+    best = max(scores.values())
+    assert scores[chosen] == pytest.approx(best)
+    # ties: the highest threshold that reaches the best score (fewest positives)
+    assert chosen == pytest.approx(max(t for t in candidates(p) if abs(scores[t] - best) < 1e-12))
+
+
+@pytest.mark.parametrize(("seed", "ties"), CASES)
+@pytest.mark.parametrize("target", [0.5, 0.95, 1.0])
+def test_recall_threshold_is_the_highest_reaching_target(seed, ties, target):
+    y, p = _data(seed, ties=ties)
+    chosen = recall_threshold(y, p, target)
+    table = _brute(seed, ties)
+    assert table[chosen]["recall"] >= target - 1e-12
+    reaching = [t for t, row in table.items() if row["recall"] >= target - 1e-12]
+    # any higher threshold that still reaches the target predicts exactly the same rows
+    for t in [t for t in reaching if t > chosen]:
+        assert np.array_equal(table[t]["pred"], table[chosen]["pred"])
+    assert chosen in p  # the cut sits on a test probability
+
+
+@pytest.mark.parametrize(("seed", "ties"), CASES)
+@pytest.mark.parametrize("ratio", [0.2, 5.0, 50.0])
+def test_cost_threshold_is_the_brute_force_minimum(seed, ties, ratio):
+    y, p = _data(seed, ties=ties)
+    chosen = cost_threshold(y, p, ratio)
+    costs = {t: ratio * row["fn"] + row["fp"] for t, row in _brute(seed, ties).items()}
+    cheapest = min(costs.values())
+    assert costs[chosen] == pytest.approx(cheapest)
+    assert chosen == max(t for t in candidates(p) if abs(costs[t] - cheapest) < 1e-9)
+
+
+def test_high_cost_of_misses_lowers_the_threshold():
+    y, p = _data(3)
+    assert cost_threshold(y, p, 50.0) <= cost_threshold(y, p, 1.0) <= cost_threshold(y, p, 0.1)
+
+
+def test_counts_equal_sklearn_confusion_matrix():
+    y, p = _data(1, ties=True)
+    t = np.array([0.0, 0.2, 0.3, 0.5, 0.9, 1.0])
+    c = counts(y, p, t)
+    for i, ti in enumerate(t):
+        tn, fp, fn, tp = confusion_matrix(y, (p >= ti).astype(int), labels=[0, 1]).ravel()
+        assert (c["tn"][i], c["fp"][i], c["fn"][i], c["tp"][i]) == (tn, fp, fn, tp)
+
+
+def test_doctest_examples():
+    y, p = [0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9]
+    assert best_f1_threshold(y, p) == 0.4
+    assert recall_threshold(y, p, 0.5) == 0.9
+    assert cost_threshold(y, p, 5.0) == 0.4
+    assert cost_threshold(y, p, 0.1) == 0.9
+    # a miss is cheap and the top score is a negative: predict nobody positive
+    assert cost_threshold(y, [0.1, 0.95, 0.4, 0.9], 0.1) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: best_f1_threshold([], []), "at least one"),
+        (lambda: best_f1_threshold([0, 1], [0.2]), "2 labels but 1"),
+        (lambda: best_f1_threshold([0, 2], [0.2, 0.3]), "0 or 1"),
+        (lambda: best_f1_threshold([0, 1], [0.2, 1.5]), "between 0 and 1"),
+        (lambda: best_f1_threshold([0, 1], [0.2, float("nan")]), "finite"),
+        (lambda: best_f1_threshold([0, 0], [0.2, 0.3]), "no positive"),
+        (lambda: recall_threshold([0, 1], [0.2, 0.3], 0.0), "target recall"),
+        (lambda: recall_threshold([0, 1], [0.2, 0.3], 1.5), "target recall"),
+        (lambda: cost_threshold([0, 1], [0.2, 0.3], -1.0), "positive number"),
+        (lambda: cost_threshold([0, 1], [0.2, 0.3], float("inf")), "positive number"),
+    ],
+)
+def test_bad_input_raises_value_error(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_boundary_case_finds_the_row_on_the_threshold():
+    p = np.array([0.2, 0.45, 0.7])
+    assert boundary_case(p, 0.45) == {"row": 1, "probability": 0.45, "count": 1}
+    assert boundary_case(p, 0.5) is None
+    # at that threshold >= and > disagree on exactly that row
+    assert (p >= 0.45).sum() - (p > 0.45).sum() == 1
+
+
+# --- the model ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cancer_fit():
+    return fit_logistic(load_dataset(DatasetSpec()), seed=0)
+
+
+def test_fit_is_deterministic_for_a_seed(cancer_fit):
+    again = fit_logistic(load_dataset(DatasetSpec()), seed=0)
+    assert np.array_equal(again.proba, cancer_fit.proba)
+    assert np.array_equal(again.y, cancer_fit.y)
+    other = fit_logistic(load_dataset(DatasetSpec()), seed=1)
+    assert not np.array_equal(other.proba, cancer_fit.proba)
+
+
+def test_fit_learns_breast_cancer(cancer_fit):
+    assert cancer_fit.n_test == 143 and cancer_fit.n_train == 426
+    assert cancer_fit.class_names == ("benign", "malignant")
+    assert np.all((cancer_fit.proba >= 0) & (cancer_fit.proba <= 1))
+    assert metrics.roc_auc_score(cancer_fit.y, cancer_fit.proba) > 0.97
+    assert metrics.threshold_metrics(cancer_fit.y, cancer_fit.proba, 0.5)["accuracy"] > 0.9
+
+
+def test_fit_refuses_multiclass():
+    with pytest.raises(ValueError, match="3 classes"):
+        fit_logistic(load_dataset(DatasetSpec(name="Iris")))
+
+
+def _run_shown_code(spec, seed, threshold):
+    namespace: dict = {}
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        exec(compile(reproduce_code(spec, seed, threshold), "<shown code>", "exec"), namespace)
+    finally:
+        torch.set_num_threads(before)
+    return namespace
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.3])
+def test_shown_code_reproduces_the_confusion_matrix(cancer_fit, threshold, capsys):
+    ns = _run_shown_code(DatasetSpec(), 0, threshold)
+    m = metrics.threshold_metrics(cancer_fit.y, cancer_fit.proba, threshold)
+    assert ns["cm"].ravel().tolist() == [m["tn"], m["fp"], m["fn"], m["tp"]]
+    # bitwise the same probabilities, so even a threshold on a row's probability agrees
+    assert np.array_equal(ns["proba"].numpy().astype(np.float64), cancer_fit.proba)
+    assert f"TN={m['tn']} FP={m['fp']}" in capsys.readouterr().out
+
+
+def test_shown_code_for_a_generated_dataset():
+    spec = DatasetSpec(name="Moons", n_samples=120)
+    fit = fit_logistic(load_dataset(spec), seed=2)
+    t = best_f1_threshold(fit.y, fit.proba)
+    ns = _run_shown_code(spec, 2, t)
+    m = metrics.threshold_metrics(fit.y, fit.proba, t)
+    assert ns["cm"].ravel().tolist() == [m["tn"], m["fp"], m["fn"], m["tp"]]
+
+
+# --- figures -------------------------------------------------------------------------------
+
+
+def test_figures_show_the_current_numbers(cancer_fit):
+    y, p, t = cancer_fit.y, cancer_fit.proba, 0.3
+    m = metrics.threshold_metrics(y, p, t)
+    cm = plots.confusion_heatmap(m["tn"], m["fp"], m["fn"], m["tp"], cancer_fit.class_names)
+    assert np.asarray(cm.data[0].z).tolist() == [[m["tn"], m["fp"]], [m["fn"], m["tp"]]]
+    assert [row[0].split("<br>")[0] for row in cm.data[0].text] == ["TN", "FN"]
+    hist = plots.probability_histogram(y, p, t, cancer_fit.class_names)
+    assert sum(sum(trace.y) for trace in hist.data) == len(y)
+    assert hist.layout.shapes[0].x0 == t
+    roc = plots.roc_figure(y, p, t)
+    assert f"{metrics.roc_auc_score(y, p):.3f}" in roc.layout.title.text
+    assert roc.data[-1].y[0] == pytest.approx(m["recall"])
+    assert roc.data[-1].x[0] == pytest.approx(m["fp"] / (m["fp"] + m["tn"]))
+    assert len(roc.data[0].x) <= plots.MAX_CURVE_POINTS
+    pr = plots.pr_figure(y, p, t)
+    assert f"{metrics.average_precision_score(y, p):.3f}" in pr.layout.title.text
+    assert (pr.data[-1].x[0], pr.data[-1].y[0]) == pytest.approx((m["recall"], m["precision"]))
+    sweep = plots.metrics_vs_threshold(y, p, t)
+    assert [trace.name for trace in sweep.data] == ["accuracy", "precision", "recall", "f1"]
+    assert sweep.data[2].y[30] == pytest.approx(m["recall"])  # grid point 0.30
+
+
+def test_thin_keeps_ends_and_bounds_points():
+    x = np.arange(1000)
+    (thinned,) = plots.thin(x, limit=50)
+    assert len(thinned) <= 50 and thinned[0] == 0 and thinned[-1] == 999
