@@ -1,0 +1,39 @@
+"""The decision-threshold page in headless Chromium: it opens, and moving the slider moves
+the shown metrics and the link."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser import browser, needs_chromium, open_app_page, page, server_url  # noqa: F401
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+
+TITLE = "Decision threshold"
+
+
+def metric(page, label: str) -> str:  # noqa: F811
+    box = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)
+    )
+    return box.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def test_slider_moves_the_metrics(page, server_url):  # noqa: F811
+    open_app_page(page, server_url, "Decision_Threshold", TITLE)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.get_by_role("heading", name="Move the threshold").wait_for()
+    recall_before, fp_before = metric(page, "Recall"), metric(page, "FP")
+    assert recall_before != "1.000" and metric(page, "TN") != "0"
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text="Threshold t")
+    thumb = slider.first.get_by_role("slider")
+    thumb.focus()
+    thumb.press("Home")  # threshold 0: every row predicted positive
+    page.wait_for_function("() => window.location.search.includes('thr=0')", timeout=30_000)
+    tn = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text="TN")
+    )
+    expect(tn.first.locator('[data-testid="stMetricValue"]')).to_have_text("0", timeout=30_000)
+    assert metric(page, "Recall") == "1.000"
+    assert int(metric(page, "FP")) > int(fp_before)
+    assert metric(page, "TN") == "0"
+    assert page.locator('[data-testid="stException"]').count() == 0
