@@ -127,15 +127,20 @@ def render_one_hot() -> bool:
     drop_first = st.checkbox("drop_first (drop the first category's column)", key="enc_drop", **URL)
     table, with_pandas, with_sklearn = one_hot_view(drop_first)
     pandas_code, sklearn_code = enc.one_hot_code(ACCOMMODATIONS, drop_first)
-    original, left, right = st.columns([2, 3, 3])
-    original.markdown("**Original column**")
+    original, note = st.columns([1, 2])
     original.dataframe(table, hide_index=True)
+    note.markdown(
+        "Each row gets a 1 in exactly one column: the first student lives in a **Rental**, "
+        "so the first row is 1 under Rental and 0 elsewhere. `pd.get_dummies` and "
+        "scikit-learn's `OneHotEncoder` build the same table:"
+    )
+    left, right = st.columns(2)
     left.markdown("**`pd.get_dummies`**")
     left.dataframe(with_pandas, hide_index=True)
-    left.code(pandas_code, language="python")
+    left.code(pandas_code, language="python", wrap_lines=True)
     right.markdown("**`OneHotEncoder`**")
     right.dataframe(with_sklearn, hide_index=True)
-    right.code(sklearn_code, language="python")
+    right.code(sklearn_code, language="python", wrap_lines=True)
     return drop_first
 
 
@@ -163,13 +168,7 @@ def render_your_dataset(dataset: Dataset, spec: DatasetSpec, drop_first: bool) -
         if st.toggle("Use the student table instead", key="enc_students", **URL):
             source = None
     categorical, columns, _ = column_choices(source)
-    column = st.selectbox(
-        "Column to encode",
-        columns,
-        key="enc_col",
-        **URL,
-        format_func=lambda c: c if c in categorical else f"{c} (numbers)",
-    )
+    column = st.selectbox("Column to encode (text columns first)", columns, key="enc_col", **URL)
     if column not in categorical:
         st.caption("A numeric column: one-hot would treat every distinct value as a category.")
     estimate, preview, hidden = dataset_view(source, column, drop_first)
@@ -207,12 +206,14 @@ def render_invented_order() -> None:
         f"{result.accuracy_label:.1%}",
         f"loss {result.loss_label:.3f}",
         delta_color="off",
+        delta_arrow="off",
     )
     b.metric(
         "Accuracy on one-hot",
         f"{result.accuracy_one_hot:.1%}",
         f"loss {result.loss_one_hot:.3f}",
         delta_color="off",
+        delta_arrow="off",
     )
     st.plotly_chart(go.Figure(figure), key="enc_order_fig")
     st.markdown(
