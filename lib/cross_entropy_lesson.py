@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from lib.activations import log_softmax, softmax
-from lib.softmax_lesson import code_num, header, num, show
+from lib.softmax_lesson import code_num, header, num, show, torch_memo
 
 # ---------------------------------------------------------------- numpy teaching formulas
 
@@ -82,6 +82,7 @@ def _t(z: Sequence[float]) -> torch.Tensor:
     return torch.tensor([[float(v) for v in z]])
 
 
+@torch_memo
 def three_ways(z: Sequence[float], y: int) -> dict[str, float]:
     """The loss from CrossEntropyLoss, NLLLoss(log_softmax) and by hand, as the code computes."""
     _check(z, y)
@@ -93,6 +94,7 @@ def three_ways(z: Sequence[float], y: int) -> dict[str, float]:
     }
 
 
+@torch_memo
 def loss_and_grad(z: Sequence[float], y: int, double: bool = False, eps: float = 0.0):
     """(loss, gradient w.r.t. the logits) from autograd, right or with the double softmax."""
     _check(z, y)
@@ -108,10 +110,12 @@ def norm(values: Sequence[float]) -> float:
     return math.sqrt(sum(float(v) ** 2 for v in values))
 
 
+@torch_memo
 def true_prob(z: Sequence[float], y: int) -> float:
     return float(torch.softmax(_t(z), dim=1)[0, y])
 
 
+@torch_memo
 def loss_latex(z: Sequence[float], y: int) -> str:
     """loss = −log softmax(z)_y with the learner's numbers (log-sum-exp form when p is tiny)."""
     p, loss = true_prob(z, y), three_ways(z, y)["builtin"]
@@ -138,6 +142,7 @@ def make_batch(
     return logits, targets
 
 
+@torch_memo
 def batch_results(logits: list[list[float]], targets: list[int]) -> dict:
     """Per-sample losses, their mean (reduction='mean') and the gradient (softmax − onehot)/N."""
     x = torch.tensor(logits).requires_grad_(True)

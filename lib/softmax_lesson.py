@@ -12,10 +12,33 @@ import io
 import math
 import re
 from collections.abc import Sequence
-from functools import lru_cache
+from copy import deepcopy
+from functools import lru_cache, wraps
 
 import numpy as np
 import torch
+
+from lib.training import single_thread
+
+
+def _freeze(value):
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def torch_memo(fn):
+    """Remember a deterministic torch computation by its exact inputs (lists become tuples)
+    and run it on one intra-op thread. Callers get a copy, so nothing cached is shared."""
+    cached = lru_cache(maxsize=512)(single_thread()(fn))
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        key = {k: _freeze(v) for k, v in kwargs.items()}
+        return deepcopy(cached(*(_freeze(a) for a in args), **key))
+
+    return wrapper
+
 
 MIN_CLASSES, MAX_CLASSES = 2, 6
 DEFAULT_LOGITS = (0.9, 0.8, 0.4, -0.3, 1.5, -1.2)  # the cheat sheet's [0.9, 0.8, 0.4] first
@@ -128,6 +151,7 @@ def _tensor(z: Sequence[float]) -> torch.Tensor:
     return torch.tensor([float(v) for v in z])
 
 
+@torch_memo
 def probs(z: Sequence[float], temperature: float = 1.0) -> list[float]:
     """``torch.softmax(logits / T, dim=0)`` in float32, as the code panel computes it."""
     temperature = float(num(temperature))  # the value the code panel writes
@@ -143,11 +167,13 @@ def show(values: Sequence[float], digits: int = 2) -> str:
     return ", ".join(f"{v:.{digits}f}" for v in values)
 
 
+@torch_memo
 def overflows(z: Sequence[float]) -> bool:
     """True when e^z overflows float32 (z ≳ 88.7), so the plain normaliser is ``inf``."""
     return not bool(torch.isfinite(torch.exp(_tensor(z))).all())
 
 
+@torch_memo
 def normaliser(z: Sequence[float]) -> float:
     """Σ e^z as the code computes it; e^(z − max z) when plain e^z would overflow."""
     t = _tensor(z)
@@ -182,11 +208,13 @@ def normaliser_latex(z: Sequence[float]) -> list[str]:
     return [*sums, rf"\mathrm{{softmax}}(z) = \left[{fracs}\right] = [{show(p)}]"]
 
 
+@torch_memo
 def argmax(values: Sequence[float]) -> int:
     """``torch.argmax(t, dim=0)``: the first index of the largest value."""
     return int(torch.argmax(_tensor(values), dim=0))
 
 
+@torch_memo
 def shift_summary(z: Sequence[float], shift: float) -> dict:
     """softmax(z) and softmax(z + c) in float32 and their largest difference."""
     before = torch.softmax(_tensor(z), dim=0)
@@ -198,6 +226,7 @@ def shift_summary(z: Sequence[float], shift: float) -> dict:
     }
 
 
+@torch_memo
 def sweep(z: Sequence[float], j: int, n: int = 161) -> tuple[np.ndarray, np.ndarray]:
     """Probabilities of every class as logit ``j`` sweeps a range that contains its value."""
     others = [v for i, v in enumerate(z) if i != j]
@@ -209,6 +238,7 @@ def sweep(z: Sequence[float], j: int, n: int = 161) -> tuple[np.ndarray, np.ndar
     return grid.astype(np.float32), torch.softmax(batch, dim=1).numpy()
 
 
+@torch_memo
 def sigmoid_pair(z: float) -> tuple[float, float]:
     """``torch.sigmoid(z)`` and ``torch.softmax([z, 0])[0]``: the same number."""
     t = torch.tensor(float(z))
@@ -273,6 +303,7 @@ print(show(torch.softmax(logits + shift, dim=0), 4))  # {show(s["after"], 4)}
 """
 
 
+@torch_memo
 def argmax_code(z: Sequence[float]) -> str:
     t = _tensor(z)
     batch = torch.stack([t, t.flip(0)])

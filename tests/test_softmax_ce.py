@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import math
 
 import numpy as np
@@ -277,3 +278,49 @@ def test_loss_latex_never_shows_log_zero():
     assert ce.loss_latex([0.9, 0.8, 0.4], 0).endswith("-\\log(0.3982) = 0.9208")
     extreme = ce.loss_latex([1000.0, 0.0, -1000.0], 2)
     assert "2000.0000" in extreme and "log(0" not in extreme and "inf" not in extreme
+
+
+# ---------------------------------------------------------------- figures
+
+
+def all_figures(z, names):
+    from lib.plots import cross_entropy as ce_plots
+    from lib.plots import softmax as sm_plots
+
+    p = sl.probs(z)
+    grid, sweep = sl.sweep(z, 0)
+    right, wrong = ce.loss_and_grad(z, 0)[1], ce.loss_and_grad(z, 0, double=True)[1]
+    loss = ce.three_ways(z, 1)["builtin"]
+    return [
+        sm_plots.probability_bars(names, p, 0),
+        sm_plots.temperature_bars(names, p, p, 2.0),
+        sm_plots.sweep_lines(names, grid, sweep, 0, z[0], p[0]),
+        sm_plots.sigmoid_vs_softmax(z[0]),
+        ce_plots.true_class_bars(names, p, 1, loss),
+        ce_plots.neg_log_curve(p[1], loss),
+        ce_plots.gradient_bars(names, right, wrong),
+    ]
+
+
+def as_array(values) -> np.ndarray:
+    """Trace values as numbers, decoding plotly's base64 ``bdata`` arrays."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values, dtype=float)
+
+
+@pytest.mark.parametrize("z", [[0.9, 0.8, 0.4], [1000.0, 0.0, -1000.0], [-9.9, 10.0]])
+def test_figures_are_valid_plotly_without_nan(z):
+    import plotly.graph_objects as go
+
+    names, _ = sl.clean_class_names(["cat", "1", "cat", "", "$x$", "y"][: len(z)])
+    for fig in all_figures(z, names):
+        checked = go.Figure(fig.to_dict())  # full plotly validation raises on a bad spec
+        for trace in checked.data:
+            for axis in ("x", "y"):
+                values = getattr(trace, axis)
+                if trace.type == "bar" and axis == "x":
+                    assert list(values) == names  # unique names: no bars merged
+                else:
+                    assert np.all(np.isfinite(as_array(values))), trace.name
+        assert checked.layout.height == 320

@@ -1,7 +1,13 @@
-"""Figures for the softmax and argmax lesson (plotly; no streamlit)."""
+"""Figures for the softmax and argmax lesson (plotly; no streamlit).
+
+Figures are written as plain plotly specs and wrapped without plotly's per-property
+validation (``figure()``), which costs tens of milliseconds per figure and would blow the
+rerun budget; ``tests/test_softmax_ce.py`` validates every spec with full plotly validation.
+"""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 
 import numpy as np
@@ -10,7 +16,19 @@ import plotly.graph_objects as go
 from lib.activations import sigmoid
 
 BLUE, ORANGE, GREY = "#1f77b4", "#ff7f0e", "#9aa5b1"
-_LAYOUT = dict(height=320, margin=dict(l=40, r=20, t=50, b=40))
+_LAYOUT = {"height": 320, "margin": {"l": 40, "r": 20, "t": 50, "b": 40}, "template": {}}
+
+
+def typed(values) -> dict:
+    """A float32 array in plotly's own base64 form: no per-call conversion when drawn."""
+    array = np.ascontiguousarray(values, dtype=np.float32)
+    return {"dtype": "f4", "bdata": base64.b64encode(array.tobytes()).decode("ascii")}
+
+
+def figure(data: list[dict], title: str, **layout) -> go.Figure:
+    """A figure from plain trace dicts, skipping plotly's slow validation (specs are tested)."""
+    spec = {"data": data, "layout": {**_LAYOUT, "title": {"text": title}, **layout}}
+    return go.Figure(spec, _validate=False)
 
 
 def probability_bars(
@@ -20,44 +38,49 @@ def probability_bars(
     title: str = "softmax(z): the bars sum to 1",
 ) -> go.Figure:
     """One bar per class with its probability written on it; ``highlight`` in orange."""
-    colors = [ORANGE if i == highlight else BLUE for i in range(len(names))]
-    fig = go.Figure(
-        go.Bar(
-            x=list(names),
-            y=[float(p) for p in probs],
-            marker_color=colors,
-            text=[f"{p:.2f}" for p in probs],
-            textposition="outside",
-            cliponaxis=False,
-        )
+    bars = {
+        "type": "bar",
+        "x": list(names),
+        "y": [float(p) for p in probs],
+        "marker": {"color": [ORANGE if i == highlight else BLUE for i in range(len(names))]},
+        "text": [f"{p:.2f}" for p in probs],
+        "textposition": "outside",
+        "cliponaxis": False,
+    }
+    return figure(
+        [bars],
+        title,
+        yaxis={"range": [0, 1.1], "title": {"text": "probability"}},
+        xaxis={"type": "category"},
     )
-    fig.update_layout(
-        title=title,
-        yaxis=dict(range=[0, 1.1], title="probability"),
-        xaxis=dict(type="category"),
-        **_LAYOUT,
-    )
-    return fig
 
 
 def temperature_bars(
     names: Sequence[str], p_one: Sequence[float], p_t: Sequence[float], temperature: float
 ) -> go.Figure:
     """softmax(z) beside softmax(z / T), grouped per class."""
-    fig = go.Figure(
+    return figure(
         [
-            go.Bar(name="T = 1", x=list(names), y=list(p_one), marker_color=GREY),
-            go.Bar(name=f"T = {temperature:g}", x=list(names), y=list(p_t), marker_color=BLUE),
-        ]
-    )
-    fig.update_layout(
+            {
+                "type": "bar",
+                "name": "T = 1",
+                "x": list(names),
+                "y": [float(v) for v in p_one],
+                "marker": {"color": GREY},
+            },
+            {
+                "type": "bar",
+                "name": f"T = {temperature:g}",
+                "x": list(names),
+                "y": [float(v) for v in p_t],
+                "marker": {"color": BLUE},
+            },
+        ],
+        "softmax(z / T)",
         barmode="group",
-        title="softmax(z / T)",
-        xaxis=dict(type="category"),
-        yaxis=dict(range=[0, 1.05], title="probability"),
-        **_LAYOUT,
+        xaxis={"type": "category"},
+        yaxis={"range": [0, 1.05], "title": {"text": "probability"}},
     )
-    return fig
 
 
 def sweep_lines(
@@ -65,60 +88,64 @@ def sweep_lines(
 ) -> go.Figure:
     """p_k as logit j moves (the others fixed), with the current (z_j, p_j) marked."""
     lines = [
-        go.Scatter(
-            x=grid, y=probs[:, k], mode="lines", name=name, line=dict(width=4 if k == j else 2)
-        )
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": name,
+            "x": typed(grid),
+            "y": typed(probs[:, k]),
+            "line": {"width": 4 if k == j else 2},
+        }
         for k, name in enumerate(names)
     ]
-    now = go.Scatter(
-        x=[float(z_j)],
-        y=[float(p_j)],
-        mode="markers",
-        name=f"now: {z_j:g}",
-        marker=dict(size=12, color=ORANGE),
-    )
-    return go.Figure(
+    now = {
+        "type": "scatter",
+        "mode": "markers",
+        "name": f"now: {z_j:g}",
+        "x": [float(z_j)],
+        "y": [float(p_j)],
+        "marker": {"size": 12, "color": ORANGE},
+    }
+    return figure(
         [*lines, now],
-        layout=dict(
-            title=f"Push the logit of “{names[j]}” and it takes over",
-            xaxis_title=f"logit of {names[j]}",
-            yaxis=dict(range=[0, 1.02], title="probability"),
-            **_LAYOUT,
-        ),
+        f"Push the logit of “{names[j]}” and it takes over",
+        xaxis={"title": {"text": f"logit of {names[j]}"}},
+        yaxis={"range": [0, 1.02], "title": {"text": "probability"}},
     )
 
 
 def sigmoid_vs_softmax(z: float) -> go.Figure:
     """sigmoid(x) and softmax([x, 0])[0] on one axis: the two curves coincide."""
     x = np.linspace(-10, 10, 161, dtype=np.float32)
-    softmax_first = np.exp(x - np.logaddexp(x, 0.0))
-    fig = go.Figure(
+    softmax_first = np.exp(x - np.logaddexp(x, 0.0)).astype(np.float32)
+    return figure(
         [
-            go.Scatter(
-                x=x,
-                y=sigmoid(x).astype(np.float32),
-                name="sigmoid(z)",
-                line=dict(width=6, color=GREY),
-            ),
-            go.Scatter(
-                x=x,
-                y=softmax_first.astype(np.float32),
-                name="softmax([z, 0])[0]",
-                line=dict(dash="dash", color=BLUE),
-            ),
-            go.Scatter(
-                x=[float(z)],
-                y=[float(sigmoid(z))],
-                mode="markers",
-                name="your z",
-                marker=dict(size=12, color=ORANGE),
-            ),
-        ]
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "sigmoid(z)",
+                "x": typed(x),
+                "y": typed(sigmoid(x)),
+                "line": {"width": 6, "color": GREY},
+            },
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "softmax([z, 0])[0]",
+                "x": typed(x),
+                "y": typed(softmax_first),
+                "line": {"dash": "dash", "color": BLUE},
+            },
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": "your z",
+                "x": [float(z)],
+                "y": [float(sigmoid(z))],
+                "marker": {"size": 12, "color": ORANGE},
+            },
+        ],
+        "Sigmoid is the 2-class softmax",
+        xaxis={"title": {"text": "z"}},
+        yaxis={"title": {"text": "probability"}},
     )
-    fig.update_layout(
-        title="Sigmoid is the 2-class softmax",
-        xaxis_title="z",
-        yaxis_title="probability",
-        **_LAYOUT,
-    )
-    return fig
