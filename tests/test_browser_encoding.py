@@ -22,6 +22,8 @@ def test_encoding_page_handle_unknown(page, server_url):  # noqa: F811
 
 
 def test_encoding_page_restores_order_from_link(page, server_url):  # noqa: F811
-    open_app_page(page, server_url, "Encoding?enc_order=F,D,C,B,A", TITLE)
+    link = "Encoding?enc_order=F,D,C,B,A&enc_students=true&enc_col=Monthly_Budget"
+    open_app_page(page, server_url, link, TITLE)
     page.get_by_text("Mapping in use: F → 4, D → 3, C → 2, B → 1, A → 0").first.wait_for()
+    page.get_by_text("One-hot would turn 'Monthly_Budget' into 95 columns").first.wait_for()
     assert page.locator('[data-testid="stException"]').count() == 0
