@@ -102,7 +102,7 @@ st.markdown(
 st.latex(avg["micro_latex"])
 c1, c2 = st.columns(2)
 c1.metric("micro F1", f"{avg['micro']:.4f}")
-c2.metric("accuracy", f"{avg['accuracy']:.4f}")
+c2.metric("accuracy (correct / total)", f"{avg['accuracy']:.4f}")
 mistake(
     "“micro” is not support-weighted",
     "The cheat sheet says the *micro* average “gives more weight to classes with a larger "
@@ -118,7 +118,7 @@ st.markdown(
     "“model” always predicts the majority."
 )
 c1, c2, c3 = st.columns(3)
-c1.metric("accuracy", f"{ex['accuracy']:.0%}")
+c1.metric("accuracy of “always majority”", f"{ex['accuracy']:.0%}")
 c2.metric("recall of the minority", f"{ex['report']['minority']['recall']:.0%}")
 c3.metric("macro F1", f"{ex['macro_f1']:.2f}")
 st.plotly_chart(
