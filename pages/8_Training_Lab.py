@@ -34,8 +34,8 @@ st.markdown(
 
 st.header("2. Train it")
 st.markdown(
-    "**Play** trains continuously in short bounded chunks; **Step** does one mini-batch or "
-    "one epoch. Changing the learning rate keeps the weights (try it while paused); changing "
+    "**Play** trains continuously in short bounded chunks; **+1 batch** and **+1 epoch** step "
+    "through one mini-batch or one epoch. Changing the learning rate keeps the weights (try it while paused); changing "
     "anything else starts again, because the old weights no longer fit."
 )
 lab_ui.buttons()

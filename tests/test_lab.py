@@ -8,6 +8,7 @@ import sys
 import threading
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 import torch
 
@@ -185,7 +186,8 @@ def test_figures_are_light_and_colour_blind_safe():
     d = lab.data
     fig = decision_regions(xs, ys, proba, d.X_train_raw, d.y_train, d.X_test_raw, d.y_test,
                            d.class_names)  # fmt: skip
-    symbols = {t.marker.symbol for t in fig.data if t.type == "scattergl"}
+    go.Figure(fig.to_dict())  # validates (raises on a wrong property)
+    symbols = {t.marker.symbol for t in fig.data if t.type == "scatter"}
     assert len(symbols) == 6  # 3 classes × (filled train, open test)
     assert region_image(proba).shape == (100, 100, 3)
     binary = train_epochs(MOONS, 1)
@@ -194,6 +196,7 @@ def test_figures_are_light_and_colour_blind_safe():
     fig = decision_regions(xs, ys, proba, d.X_train_raw, d.y_train, d.X_test_raw, d.y_test,
                            d.class_names)  # fmt: skip
     assert fig.data[0].type == "heatmap" and fig.data[0].z.dtype == np.float32
+    go.Figure(fig.to_dict())  # built without validation for speed: it must still be valid
     cm = confusion_heatmap(np.array([[3, 1], [0, 4]]), ["a", "b"])
     assert cm.data[0].z.tolist() == [[3, 1], [0, 4]]
     spec = curves_spec(["train loss", "test loss"], "loss")

@@ -52,49 +52,54 @@ def decision_regions(
 
     Two classes: a heatmap of P(class 1) from blue (0) through white (0.5) to orange (1).
     More classes: each pixel mixes the class colours by probability.
+
+    Built as plain dicts and wrapped without plotly's validation (60 ms → 2 ms: it is
+    redrawn live); the tests check that the same dict passes validation.
     """
     k = len(class_names)
-    fig = go.Figure()
+    traces: list[dict] = []
     if k == 2:
-        fig.add_trace(
-            go.Heatmap(
-                x=xs, y=ys, z=proba[..., 1].astype(np.float32), zmin=0, zmax=1,
-                colorscale=[[0, OKABE_ITO[0]], [0.5, "#FFFFFF"], [1, OKABE_ITO[1]]],
-                opacity=0.75, colorbar={"title": {"text": f"P({class_names[1]})"}, "len": 0.8},
-                hovertemplate="x1=%{x:.2f}<br>x2=%{y:.2f}<br>P=%{z:.2f}<extra></extra>",
-            )
+        traces.append(
+            {
+                "type": "heatmap", "x": xs, "y": ys, "z": proba[..., 1].astype(np.float32),
+                "zmin": 0, "zmax": 1, "opacity": 0.75,
+                "colorscale": [[0, OKABE_ITO[0]], [0.5, "#FFFFFF"], [1, OKABE_ITO[1]]],
+                "colorbar": {"title": {"text": f"P({class_names[1]})"}, "len": 0.8},
+                "hovertemplate": "x1=%{x:.2f}<br>x2=%{y:.2f}<br>P=%{z:.2f}<extra></extra>",
+            }
         )  # fmt: skip
     else:
-        dx, dy = float(xs[1] - xs[0]), float(ys[1] - ys[0])
-        fig.add_trace(
-            go.Image(
-                z=region_image(proba), x0=float(xs[0]), dx=dx, y0=float(ys[0]), dy=dy,
-                hoverinfo="skip",
-            )
+        traces.append(
+            {
+                "type": "image", "z": region_image(proba), "x0": float(xs[0]),
+                "dx": float(xs[1] - xs[0]), "y0": float(ys[0]), "dy": float(ys[1] - ys[0]),
+                "hoverinfo": "skip",
+            }
         )  # fmt: skip
-    for split, X, y, open_ in (("train", X_train, y_train, False), ("test", X_test, y_test, True)):
+    for split, X, y, hollow in (("train", X_train, y_train, False), ("test", X_test, y_test, True)):
         for c in range(k):
             pts = X[y == c]
-            symbol = MARKERS[c % len(MARKERS)]
-            fig.add_trace(
-                go.Scattergl(
-                    x=pts[:, 0].astype(np.float32), y=pts[:, 1].astype(np.float32),
-                    mode="markers", name=f"{class_names[c]} ({split})",
-                    legendgroup=class_names[c],
-                    marker={
-                        "symbol": symbol + ("-open" if open_ else ""),
-                        "color": OKABE_ITO[c % len(OKABE_ITO)], "size": 7 if open_ else 6,
-                        "line": {"width": 1 if not open_ else 1.5, "color": "#222222"},
+            traces.append(
+                {
+                    "type": "scatter", "mode": "markers",
+                    "x": pts[:, 0].astype(np.float32), "y": pts[:, 1].astype(np.float32),
+                    "name": f"{class_names[c]} ({split})", "legendgroup": class_names[c],
+                    "marker": {
+                        "symbol": MARKERS[c % len(MARKERS)] + ("-open" if hollow else ""),
+                        "color": OKABE_ITO[c % len(OKABE_ITO)], "size": 7 if hollow else 6,
+                        "line": {"width": 1.5 if hollow else 1, "color": "#222222"},
                     },
-                )
+                }
             )  # fmt: skip
-    fig.update_layout(
-        height=HEIGHT, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title=title,
-        legend={"orientation": "h", "y": -0.12}, uirevision="regions",
-    )  # fmt: skip
-    fig.update_xaxes(title=feature_names[0], range=[float(xs[0]), float(xs[-1])])
-    fig.update_yaxes(title=feature_names[1], range=[float(ys[0]), float(ys[-1])], autorange=False)
-    return fig
+    layout = {
+        "height": HEIGHT, "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "title": {"text": title}, "legend": {"orientation": "h", "y": -0.12},
+        "uirevision": "regions",
+        "xaxis": {"title": {"text": feature_names[0]}, "range": [float(xs[0]), float(xs[-1])]},
+        "yaxis": {"title": {"text": feature_names[1]}, "range": [float(ys[0]), float(ys[-1])],
+                  "autorange": False},
+    }  # fmt: skip
+    return go.Figure({"data": traces, "layout": layout}, _validate=False)
 
 
 def confusion_heatmap(matrix: np.ndarray, class_names: list[str], title: str = "") -> go.Figure:

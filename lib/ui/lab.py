@@ -20,9 +20,10 @@ from lib.plots.training import HEIGHT, confusion_heatmap, curves_spec, decision_
 from lib.training import OPTIMIZERS
 from lib.ui.loaders import cached_dataset
 
-TICK = 0.2  # seconds between fragment reruns while running
+TICK = 0.15  # seconds between fragment reruns while running
 TRAIN_SECONDS = 0.1  # training per tick: bounded work
-REGIONS_EVERY = 1.0  # seconds between decision-region redraws while running (curves: every tick)
+RERUN_TRAIN_SECONDS = 0.03  # training in a full-page rerun while running (keeps widgets snappy)
+REGIONS_EVERY = 1.5  # seconds between decision-region redraws while running (curves: every tick)
 
 LAB, RUNNING, NOTICE, FIGURE = "lab_trainer", "lab_running", "lab_notice", "lab_figure"
 
@@ -160,9 +161,9 @@ def buttons() -> None:
                    icon=":material/play_arrow:", width="stretch")  # fmt: skip
     cols[1].button("Pause", key="lab_pause", on_click=_pause, disabled=not running,
                    icon=":material/pause:", width="stretch")  # fmt: skip
-    cols[2].button("Step: one batch", key="lab_step", on_click=_step_batch,
+    cols[2].button("+1 batch", key="lab_step", on_click=_step_batch, help="Step: one mini-batch",
                    icon=":material/skip_next:", width="stretch")  # fmt: skip
-    cols[3].button("Step: one epoch", key="lab_epoch", on_click=_step_epoch,
+    cols[3].button("+1 epoch", key="lab_epoch", on_click=_step_epoch, help="Step: one epoch",
                    icon=":material/fast_forward:", width="stretch")  # fmt: skip
     cols[4].button("Reset", key="lab_reset", on_click=_reset, icon=":material/restart_alt:",
                    width="stretch")  # fmt: skip
@@ -180,12 +181,22 @@ def live_view() -> None:
     st.fragment(run_every=TICK if running else None)(_live)()
 
 
+def _is_tick() -> bool:
+    """True in a fragment-only rerun (a timer tick); False in a full-page rerun."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+        return bool(get_script_run_ctx().fragment_ids_this_run)
+    except Exception:  # internal API: if it moves, every run counts as a tick
+        return True
+
+
 def _live() -> None:
     ss = st.session_state
     lab: engine.Lab = ss[LAB]
     trainer = lab.trainer
     if ss.get(RUNNING) and not lab.finished:  # checked again: a tick can land after Pause
-        trainer.train_for(TRAIN_SECONDS)
+        trainer.train_for(TRAIN_SECONDS if _is_tick() else RERUN_TRAIN_SECONDS)
         if lab.finished:
             ss[RUNNING] = False
             st.rerun()  # the whole page: stop the timer, re-enable Play
@@ -215,10 +226,9 @@ def _live() -> None:
         _regions_or_confusion(lab, epoch, running)
     with st.expander("Weights and gradients"):
         _curves(frame, ["weight norm", "gradient norm"], "norm")
-        st.dataframe(
-            {name: [f"{v:.4g}"] for name, v in engine.layer_norms(trainer.model)},
-            hide_index=True,
-        )
+        norms = " · ".join(f"{n} ‖W‖ = {v:.3g}" for n, v in engine.layer_norms(trainer.model))
+        st.caption(f"Now: {norms}. Exploding norms mean too large steps; vanishing "
+                   "gradients mean learning has stalled.")  # fmt: skip
 
 
 def _curves(frame, columns: list[str], title: str) -> None:
