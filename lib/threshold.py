@@ -134,6 +134,26 @@ def counts(y_true, proba, thresholds) -> dict[str, np.ndarray]:
     return {"tp": tp, "fp": fp, "fn": pos.size - tp, "tn": neg.size - fp}
 
 
+def metrics_at(y_true, proba, threshold: float) -> dict:
+    """What :func:`lib.metrics.threshold_metrics` returns, from :func:`counts` (no per-row loop).
+
+    >>> metrics_at([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9], 0.5)["recall"]
+    0.5
+    """
+    c = counts(y_true, proba, [threshold])
+    tn, fp, fn, tp = (int(c[k][0]) for k in ("tn", "fp", "fn", "tp"))
+    return {
+        "tn": tn,
+        "fp": fp,
+        "fn": fn,
+        "tp": tp,
+        "accuracy": (tp + tn) / (tn + fp + fn + tp),
+        "precision": tp / (tp + fp) if tp + fp else 0.0,
+        "recall": tp / (tp + fn) if tp + fn else 0.0,
+        "f1": 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0,
+    }
+
+
 def _pick(t: np.ndarray, score: np.ndarray) -> float:
     """The highest threshold among those with the best score (fewest positive predictions)."""
     best = np.flatnonzero(score == score.max())

@@ -1,8 +1,7 @@
 import streamlit as st
 
-from lib import metrics
 from lib.plots import threshold as plots
-from lib.threshold import reproduce_code
+from lib.threshold import metrics_at, reproduce_code
 from lib.ui import threshold_lesson as ui
 from lib.ui.sidebar import dataset_picker
 from lib.ui.widgets import code_panel, mistake, page_header, quiz
@@ -44,8 +43,8 @@ threshold = st.slider(
     bind="query-params",
     help="Rows with p ≥ t are predicted class 1.",
 )
-m = metrics.threshold_metrics(fit.y, fit.proba, threshold)
-base = metrics.threshold_metrics(fit.y, fit.proba, 0.5)
+m = metrics_at(fit.y, fit.proba, threshold)
+base = metrics_at(fit.y, fit.proba, 0.5)
 for column, name in zip(st.columns(4), ("accuracy", "precision", "recall", "f1"), strict=True):
     delta = m[name] - base[name]
     column.metric(
@@ -54,12 +53,12 @@ for column, name in zip(st.columns(4), ("accuracy", "precision", "recall", "f1")
         delta=f"{delta:+.3f} vs t = 0.5" if abs(delta) > 1e-12 else None,
     )
 
-left, right = st.columns(2)
-left.plotly_chart(plots.probability_histogram(fit.y, fit.proba, threshold, fit.class_names))
+left, right = st.columns([3, 2])
+left.plotly_chart(plots.threshold_view(fit.y, fit.proba, threshold, fit.class_names))
 right.plotly_chart(plots.confusion_heatmap(m["tn"], m["fp"], m["fn"], m["tp"], fit.class_names))
 for column, name in zip(right.columns(4), ("tn", "fp", "fn", "tp"), strict=True):
     column.metric(name.upper(), m[name])
-st.markdown(
+right.markdown(
     f"Bars right of the red line are predicted **{positive}**. "
     f"Recall = TP / (TP + FN) = {m['tp']} / {m['tp'] + m['fn']} = {m['recall']:.3f}: the share "
     f"of real {positive} cases caught. Precision = TP / (TP + FP) = {m['tp']} / "
@@ -71,10 +70,7 @@ st.markdown(
     "The ROC and precision–recall curves sweep **every** threshold at once, so their areas "
     "(AUC, average precision) do not depend on t; your threshold is one red point on each."
 )
-left, right = st.columns(2)
-left.plotly_chart(plots.roc_figure(fit.y, fit.proba, threshold))
-right.plotly_chart(plots.pr_figure(fit.y, fit.proba, threshold))
-st.plotly_chart(plots.metrics_vs_threshold(fit.y, fit.proba, threshold))
+st.plotly_chart(plots.curves_view(fit.y, fit.proba, threshold))
 
 st.header("Let a goal choose the threshold")
 st.markdown(

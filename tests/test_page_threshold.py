@@ -69,7 +69,7 @@ def test_defaults_breast_cancer_at_one_half(page, cancer):
     assert got["tn"] + got["fp"] + got["fn"] + got["tp"] == 143
     body = texts(at)
     assert "int(probability >= threshold)" in body and "143 test rows" in body
-    assert len(at.get("plotly_chart")) == 5
+    assert len(at.get("plotly_chart")) == 3
     assert not at.error
 
 
@@ -86,7 +86,8 @@ def test_lowering_the_threshold_never_lowers_recall(cancer):
     assert_matches(at, cancer, 0.3)
     # every figure follows the slider
     specs = [c.proto.spec for c in at.get("plotly_chart")]
-    assert sum("threshold 0.300" in s for s in specs) >= 3
+    assert sum("threshold 0.300" in s for s in specs) == 2
+    assert f'"z":[[{after["tn"]},{after["fp"]}],[{after["fn"]},{after["tp"]}]]' in specs[1]
 
 
 def test_best_f1_button_sets_the_threshold(cancer):

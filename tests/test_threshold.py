@@ -18,6 +18,7 @@ from lib.threshold import (
     cost_threshold,
     counts,
     fit_logistic,
+    metrics_at,
     recall_threshold,
     reproduce_code,
 )
@@ -112,6 +113,19 @@ def test_counts_equal_sklearn_confusion_matrix():
         assert (c["tn"][i], c["fp"][i], c["fn"][i], c["tp"][i]) == (tn, fp, fn, tp)
 
 
+@pytest.mark.parametrize(("seed", "ties"), CASES)
+@pytest.mark.parametrize("t", [0.0, 0.3, 0.5, 0.7, 1.0])
+def test_metrics_at_equals_sklearn_and_lib_metrics(seed, ties, t):
+    y, p = _data(seed, ties=ties)
+    got = metrics_at(y, p, t)
+    pred = (p >= t).astype(int)
+    tn, fp, fn, tp = confusion_matrix(y, pred, labels=[0, 1]).ravel()
+    assert (got["tn"], got["fp"], got["fn"], got["tp"]) == (tn, fp, fn, tp)
+    assert got["f1"] == pytest.approx(f1_score(y, pred, zero_division=0.0))
+    assert got["recall"] == pytest.approx(recall_score(y, pred, zero_division=0.0))
+    assert got == pytest.approx(metrics.threshold_metrics(y, p, t))
+
+
 def test_doctest_examples():
     y, p = [0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9]
     assert best_f1_threshold(y, p) == 0.4
@@ -193,7 +207,7 @@ def _run_shown_code(spec, seed, threshold):
 @pytest.mark.parametrize("threshold", [0.5, 0.3])
 def test_shown_code_reproduces_the_confusion_matrix(cancer_fit, threshold, capsys):
     ns = _run_shown_code(DatasetSpec(), 0, threshold)
-    m = metrics.threshold_metrics(cancer_fit.y, cancer_fit.proba, threshold)
+    m = metrics_at(cancer_fit.y, cancer_fit.proba, threshold)
     assert ns["cm"].ravel().tolist() == [m["tn"], m["fp"], m["fn"], m["tp"]]
     # bitwise the same probabilities, so even a threshold on a row's probability agrees
     assert np.array_equal(ns["proba"].numpy().astype(np.float64), cancer_fit.proba)
@@ -217,21 +231,42 @@ def test_figures_show_the_current_numbers(cancer_fit):
     m = metrics.threshold_metrics(y, p, t)
     cm = plots.confusion_heatmap(m["tn"], m["fp"], m["fn"], m["tp"], cancer_fit.class_names)
     assert np.asarray(cm.data[0].z).tolist() == [[m["tn"], m["fp"]], [m["fn"], m["tp"]]]
-    assert [row[0].split("<br>")[0] for row in cm.data[0].text] == ["TN", "FN"]
-    hist = plots.probability_histogram(y, p, t, cancer_fit.class_names)
-    assert sum(sum(trace.y) for trace in hist.data) == len(y)
-    assert hist.layout.shapes[0].x0 == t
-    roc = plots.roc_figure(y, p, t)
-    assert f"{metrics.roc_auc_score(y, p):.3f}" in roc.layout.title.text
-    assert roc.data[-1].y[0] == pytest.approx(m["recall"])
-    assert roc.data[-1].x[0] == pytest.approx(m["fp"] / (m["fp"] + m["tn"]))
-    assert len(roc.data[0].x) <= plots.MAX_CURVE_POINTS
-    pr = plots.pr_figure(y, p, t)
-    assert f"{metrics.average_precision_score(y, p):.3f}" in pr.layout.title.text
-    assert (pr.data[-1].x[0], pr.data[-1].y[0]) == pytest.approx((m["recall"], m["precision"]))
-    sweep = plots.metrics_vs_threshold(y, p, t)
-    assert [trace.name for trace in sweep.data] == ["accuracy", "precision", "recall", "f1"]
-    assert sweep.data[2].y[30] == pytest.approx(m["recall"])  # grid point 0.30
+    assert [[cell.split("<br>")[0] for cell in row] for row in cm.data[0].text] == [
+        ["TN", "FP"],
+        ["FN", "TP"],
+    ]
+    assert list(cm.data[0].y) == ["true 0: benign", "true 1: malignant"]
+    view = plots.threshold_view(y, p, t, cancer_fit.class_names)
+    bars = [trace for trace in view.data if trace.type == "bar"]
+    assert sum(sum(trace.y) for trace in bars) == len(y)
+    assert sum(bars[1].y) == int((y == 1).sum())  # the orange bars are the true positives
+    assert view.layout.shapes[0].x0 == t
+    lines = {trace.name: trace for trace in view.data if trace.type == "scatter"}
+    assert list(lines) == ["accuracy", "precision", "recall", "f1"]
+    grid = np.asarray(lines["recall"].x)
+    i = int(np.argmin(np.abs(grid - t)))
+    assert lines["recall"].y[i] == pytest.approx(
+        metrics.threshold_metrics(y, p, float(plots.SWEEP[i]))["recall"]
+    )
+    curves = plots.curves_view(y, p, t)
+    auc, ap = metrics.roc_auc_score(y, p), metrics.average_precision_score(y, p)
+    assert f"AUC = {auc:.3f}" in curves.layout.title.text
+    assert f"AP = {ap:.3f}" in curves.layout.title.text
+    roc_point, pr_point = curves.data[2], curves.data[5]
+    assert roc_point.y[0] == pytest.approx(m["recall"])
+    assert roc_point.x[0] == pytest.approx(m["fp"] / (m["fp"] + m["tn"]))
+    assert (pr_point.x[0], pr_point.y[0]) == pytest.approx((m["recall"], m["precision"]))
+    assert len(curves.data[0].x) <= plots.MAX_CURVE_POINTS
+
+
+def test_roc_and_pr_curves_equal_sklearn(cancer_fit):
+    from sklearn.metrics import precision_recall_curve, roc_curve
+
+    curves = plots.curves_view(cancer_fit.y, cancer_fit.proba, 0.5)
+    fpr, tpr, _ = roc_curve(cancer_fit.y, cancer_fit.proba)
+    assert np.allclose(curves.data[0].x, fpr, atol=1e-6) and np.allclose(curves.data[0].y, tpr)
+    precision, recall, _ = precision_recall_curve(cancer_fit.y, cancer_fit.proba)
+    assert np.allclose(curves.data[3].x, recall) and np.allclose(curves.data[3].y, precision)
 
 
 def test_thin_keeps_ends_and_bounds_points():

@@ -1,7 +1,14 @@
 """Figures for the decision-threshold lesson. Never calls ``st.*``.
 
-Each figure is built in one go from a few hundred float32 points at most, so a rerun that
-only moves the threshold stays cheap.
+Three figures per rerun, each built in one go from plain dicts and a few hundred float32
+points at most (every plotly figure costs validation and serialisation, so a rerun that only
+moves the threshold stays cheap):
+
+* :func:`threshold_view`: the histogram of predicted probabilities by true class above the
+  metrics-vs-threshold curves, on one shared threshold axis, with the cut across both;
+* :func:`confusion_heatmap`: TN FP / FN TP, rows true, columns predicted;
+* :func:`curves_view`: the ROC curve (with AUC) beside the precision–recall curve (with
+  average precision), with the current threshold's point on each.
 """
 
 from __future__ import annotations
@@ -10,34 +17,14 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lib import metrics
+from lib.threshold import metrics_at
 
-BLUE, ORANGE, GREY, RED = "#0072B2", "#E69F00", "#999999", "#D55E00"
+BLUE, ORANGE, GREY, RED, GREEN = "#0072B2", "#E69F00", "#999999", "#D55E00", "#009E73"
 MAX_CURVE_POINTS = 200
 SWEEP = np.linspace(0.0, 1.0, 101)
-
-
-def _layout(title: str, xaxis: str, yaxis: str, height: int = 320, **extra) -> dict:
-    return dict(
-        title=title,
-        height=height,
-        margin=dict(l=10, r=10, t=50, b=10),
-        xaxis=dict(title=xaxis),
-        yaxis=dict(title=yaxis),
-        legend=dict(orientation="h", y=-0.25),
-        **extra,
-    )
-
-
-def _vline(x: float) -> dict:
-    return dict(
-        type="line",
-        x0=x,
-        x1=x,
-        yref="paper",
-        y0=0,
-        y1=1,
-        line=dict(color=RED, width=2, dash="dash"),
-    )
+SWEPT = {"accuracy": GREY, "precision": BLUE, "recall": ORANGE, "f1": GREEN}
+_MARGIN = dict(l=10, r=10, t=60, b=10)
+_LEGEND = dict(orientation="h", y=-0.12)
 
 
 def thin(*arrays: np.ndarray, limit: int = MAX_CURVE_POINTS) -> list[np.ndarray]:
@@ -49,25 +36,59 @@ def thin(*arrays: np.ndarray, limit: int = MAX_CURVE_POINTS) -> list[np.ndarray]
     return [np.asarray(a, dtype=np.float32)[keep] for a in arrays]
 
 
-def probability_histogram(y, proba, threshold: float, class_names, bins: int = 20) -> go.Figure:
-    """Predicted P(class 1) for each test row, one bar colour per true class, and the cut."""
+def histogram_counts(y, proba, bins: int = 20) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bin centres and the number of test rows of true class 0 and 1 in each bin of P(class 1)."""
     y, proba = np.asarray(y), np.asarray(proba, dtype=np.float64)
     edges = np.linspace(0.0, 1.0, bins + 1)
     centres = ((edges[:-1] + edges[1:]) / 2).astype(np.float32)
-    traces = []
-    for label, colour in ((0, BLUE), (1, ORANGE)):
-        counts, _ = np.histogram(proba[y == label], bins=edges)
-        traces.append(
-            go.Bar(
-                x=centres,
-                y=counts,
-                width=1 / bins,
-                name=f"true {label}: {class_names[label]}",
-                marker=dict(color=colour),
-                opacity=0.7,
-            )
+    return centres, np.histogram(proba[y == 0], edges)[0], np.histogram(proba[y == 1], edges)[0]
+
+
+def threshold_view(y, proba, threshold: float, class_names, bins: int = 20) -> go.Figure:
+    """Top: predicted P(class 1) by true class. Bottom: accuracy / precision / recall / F1 at
+    every threshold on a 0.01 grid. The red line is the current threshold across both."""
+    centres, neg, pos = histogram_counts(y, proba, bins)
+    bars = [
+        dict(
+            type="bar",
+            x=centres,
+            y=counts,
+            width=1 / bins,
+            opacity=0.7,
+            marker=dict(color=c),
+            name=f"true {k}: {class_names[k]}",
+            xaxis="x",
+            yaxis="y",
         )
-    annotation = dict(
+        for k, counts, c in ((0, neg, BLUE), (1, pos, ORANGE))
+    ]
+    sweep = metrics.threshold_sweep(y, proba, SWEEP)
+    grid = SWEEP.astype(np.float32)
+    lines = [
+        dict(
+            type="scatter",
+            mode="lines",
+            x=grid,
+            y=sweep[name].astype(np.float32),
+            name=name,
+            line=dict(color=colour),
+            xaxis="x2",
+            yaxis="y2",
+        )
+        for name, colour in SWEPT.items()
+    ]
+    cut = dict(
+        type="line",
+        xref="x",
+        x0=threshold,
+        x1=threshold,
+        yref="paper",
+        y0=0,
+        y1=1,
+        line=dict(color=RED, width=2, dash="dash"),
+    )
+    label = dict(
+        xref="x",
         x=threshold,
         yref="paper",
         y=1,
@@ -76,135 +97,125 @@ def probability_histogram(y, proba, threshold: float, class_names, bins: int = 2
         yanchor="bottom",
         font=dict(color=RED),
     )
-    return go.Figure(
-        data=traces,
-        layout=_layout(
-            "Predicted probabilities by true class",
-            "P(class 1)",
-            "test rows",
-            barmode="overlay",
-            shapes=[_vline(threshold)],
-            annotations=[annotation],
-        ),
+    layout = dict(
+        title="Where the test rows fall, and what each threshold scores",
+        height=560,
+        margin=_MARGIN,
+        legend=_LEGEND,
+        barmode="overlay",
+        xaxis=dict(range=[0, 1], anchor="y", showticklabels=False),
+        yaxis=dict(domain=[0.55, 1], title="test rows"),
+        xaxis2=dict(range=[0, 1], anchor="y2", matches="x", title="threshold t = P(class 1)"),
+        yaxis2=dict(domain=[0, 0.45], range=[0, 1.02], title="score"),
+        shapes=[cut],
+        annotations=[label],
     )
+    return go.Figure(data=bars + lines, layout=layout)
 
 
 def confusion_heatmap(tn: int, fp: int, fn: int, tp: int, class_names) -> go.Figure:
     """2×2 counts, rows = true class, columns = predicted class, cells named TN FP / FN TP."""
-    z = np.array([[tn, fp], [fn, tp]])
-    names = np.array([["TN", "FP"], ["FN", "TP"]])
-    text = [[f"{names[i, j]}<br>{z[i, j]}" for j in range(2)] for i in range(2)]
-    cols = [f"predicted {k}: {class_names[k]}" for k in (0, 1)]
-    rows = [f"true {k}: {class_names[k]}" for k in (0, 1)]
-    heat = go.Heatmap(
+    z = [[tn, fp], [fn, tp]]
+    names = [["TN", "FP"], ["FN", "TP"]]
+    text = [[f"{names[i][j]}<br>{z[i][j]}" for j in range(2)] for i in range(2)]
+    heat = dict(
+        type="heatmap",
         z=z,
-        x=cols,
-        y=rows,
         text=text,
         texttemplate="%{text}",
         textfont=dict(size=18),
+        x=[f"predicted {k}: {class_names[k]}" for k in (0, 1)],
+        y=[f"true {k}: {class_names[k]}" for k in (0, 1)],
         colorscale="Blues",
         showscale=False,
     )
-    return go.Figure(
-        data=[heat],
-        layout=_layout(
-            "Confusion matrix (rows true, columns predicted)",
-            "",
-            "",
-            height=300,
-            yaxis_autorange="reversed",
-        ),
+    layout = dict(
+        title="Confusion matrix (rows true, columns predicted)",
+        height=300,
+        margin=_MARGIN,
+        yaxis=dict(autorange="reversed"),
     )
+    return go.Figure(data=[heat], layout=layout)
 
 
-def roc_figure(y, proba, threshold: float) -> go.Figure:
-    """The ROC curve with its AUC and the point the current threshold gives."""
+def curves_view(y, proba, threshold: float) -> go.Figure:
+    """Left: ROC with AUC. Right: precision–recall with average precision. Red: the current t."""
     fpr, tpr, _ = metrics.roc_curve(y, proba)
     area = metrics.auc(fpr, tpr)
-    fpr, tpr = thin(fpr, tpr)
-    m = metrics.threshold_metrics(y, proba, threshold)
-    negatives = m["fp"] + m["tn"]
-    x = m["fp"] / negatives if negatives else 0.0
-    traces = [
-        go.Scatter(
-            x=fpr,
-            y=tpr,
-            mode="lines",
-            name=f"ROC (AUC = {area:.3f})",
-            line=dict(color=BLUE, shape="hv"),
-        ),
-        go.Scatter(
-            x=[0, 1], y=[0, 1], mode="lines", name="chance", line=dict(color=GREY, dash="dot")
-        ),
-        go.Scatter(
-            x=[x],
-            y=[m["recall"]],
-            mode="markers",
-            name=f"threshold {threshold:.3f}",
-            marker=dict(color=RED, size=12),
-        ),
-    ]
-    return go.Figure(
-        data=traces,
-        layout=_layout(
-            f"ROC curve, AUC = {area:.3f}",
-            "false positive rate (FP / all negatives)",
-            "true positive rate = recall",
-        ),
-    )
-
-
-def pr_figure(y, proba, threshold: float) -> go.Figure:
-    """The precision–recall curve with its average precision and the current point."""
     precision, recall, _ = metrics.precision_recall_curve(y, proba)
     ap = metrics.average_precision_score(y, proba)
+    fpr, tpr = thin(fpr, tpr)
     recall, precision = thin(recall, precision)
-    m = metrics.threshold_metrics(y, proba, threshold)
+    m = metrics_at(y, proba, threshold)
+    negatives = m["fp"] + m["tn"]
+    fp_rate = m["fp"] / negatives if negatives else 0.0
     base = float(np.mean(np.asarray(y) == 1))
+    point = dict(color=RED, size=12)
     traces = [
-        go.Scatter(
-            x=recall,
-            y=precision,
+        dict(
+            type="scatter",
             mode="lines",
-            name=f"PR (AP = {ap:.3f})",
-            line=dict(color=BLUE, shape="vh"),
+            x=fpr,
+            y=tpr,
+            name=f"ROC (AUC = {area:.3f})",
+            line=dict(color=BLUE),
         ),
-        go.Scatter(
-            x=[0, 1],
-            y=[base, base],
+        dict(
+            type="scatter",
             mode="lines",
-            name=f"chance ({base:.2f})",
+            x=[0, 1],
+            y=[0, 1],
+            name="chance",
             line=dict(color=GREY, dash="dot"),
         ),
-        go.Scatter(
+        dict(
+            type="scatter",
+            mode="markers",
+            x=[fp_rate],
+            y=[m["recall"]],
+            marker=point,
+            name=f"threshold {threshold:.3f}",
+        ),
+        dict(
+            type="scatter",
+            mode="lines",
+            x=recall,
+            y=precision,
+            name=f"PR (AP = {ap:.3f})",
+            line=dict(color=ORANGE, shape="vh"),
+            xaxis="x2",
+            yaxis="y2",
+        ),
+        dict(
+            type="scatter",
+            mode="lines",
+            x=[0, 1],
+            y=[base, base],
+            xaxis="x2",
+            yaxis="y2",
+            name=f"chance precision {base:.2f}",
+            line=dict(color=GREY, dash="dash"),
+        ),
+        dict(
+            type="scatter",
+            mode="markers",
             x=[m["recall"]],
             y=[m["precision"]],
-            mode="markers",
+            marker=point,
+            xaxis="x2",
+            yaxis="y2",
+            showlegend=False,
             name=f"threshold {threshold:.3f}",
-            marker=dict(color=RED, size=12),
         ),
     ]
-    return go.Figure(
-        data=traces,
-        layout=_layout(f"Precision–recall curve, AP = {ap:.3f}", "recall", "precision"),
+    layout = dict(
+        title=f"ROC curve (AUC = {area:.3f})  ·  precision–recall curve (AP = {ap:.3f})",
+        height=380,
+        margin=_MARGIN,
+        legend=_LEGEND,
+        xaxis=dict(domain=[0, 0.45], range=[-0.02, 1.02], title="false positive rate"),
+        yaxis=dict(range=[-0.02, 1.02], title="true positive rate = recall"),
+        xaxis2=dict(domain=[0.55, 1], range=[-0.02, 1.02], anchor="y2", title="recall"),
+        yaxis2=dict(range=[-0.02, 1.02], anchor="x2", title="precision"),
     )
-
-
-def metrics_vs_threshold(y, proba, threshold: float) -> go.Figure:
-    """Accuracy, precision, recall and F1 on a 0.01 grid of thresholds, with the current cut."""
-    sweep = metrics.threshold_sweep(y, proba, SWEEP)
-    x = SWEEP.astype(np.float32)
-    colours = {"accuracy": GREY, "precision": BLUE, "recall": ORANGE, "f1": "#009E73"}
-    traces = [
-        go.Scatter(
-            x=x, y=sweep[name].astype(np.float32), mode="lines", name=name, line=dict(color=colour)
-        )
-        for name, colour in colours.items()
-    ]
-    return go.Figure(
-        data=traces,
-        layout=_layout(
-            "Metrics as the threshold moves", "threshold", "score", shapes=[_vline(threshold)]
-        ),
-    )
+    return go.Figure(data=traces, layout=layout)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from lib import metrics
 from lib.datasets import Dataset, DatasetSpec, load_dataset
 from lib.threshold import (
     LogisticFit,
@@ -20,6 +19,7 @@ from lib.threshold import (
     example_row,
     expected_cost,
     fit_logistic,
+    metrics_at,
     recall_threshold,
 )
 from lib.ui import state
@@ -74,7 +74,7 @@ def choosers(fit: LogisticFit) -> None:
         st.error(str(error))
         return
     f1_col.markdown("**Best F1** on the test set")
-    m = metrics.threshold_metrics(y, p, best)
+    m = metrics_at(y, p, best)
     _chooser(
         f1_col,
         "Best F1",
@@ -82,7 +82,7 @@ def choosers(fit: LogisticFit) -> None:
         f"F1 = {m['f1']:.3f} (precision {m['precision']:.3f}, recall {m['recall']:.3f})",
         "thr_pick_f1",
     )
-    m = metrics.threshold_metrics(y, p, reach)
+    m = metrics_at(y, p, reach)
     _chooser(
         recall_col,
         f"Catch ≥ {target:.0%}",
@@ -91,7 +91,7 @@ def choosers(fit: LogisticFit) -> None:
         f"precision {m['precision']:.3f}.",
         "thr_pick_recall",
     )
-    m = metrics.threshold_metrics(y, p, cheap)
+    m = metrics_at(y, p, cheap)
     _chooser(
         cost_col,
         "Cheapest",
@@ -115,8 +115,8 @@ def rule_section(fit: LogisticFit, threshold: float) -> None:
     )
     case = boundary_case(fit.proba, threshold)
     t = threshold if case else float(p)
-    at = metrics.threshold_metrics(fit.y, fit.proba, t)
-    above = metrics.threshold_metrics(fit.y, fit.proba, float(np.nextafter(t, np.inf)))
+    at = metrics_at(fit.y, fit.proba, t)
+    above = metrics_at(fit.y, fit.proba, float(np.nextafter(t, np.inf)))
     where = "right now" if case else f"if t were exactly row {row}'s probability"
     st.markdown(
         f"**≥ or >?** A row whose probability equals the threshold is class 1 with `>=` "
