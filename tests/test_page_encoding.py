@@ -2,10 +2,12 @@
 a message (never an exception), the URL restores the state, the shown code reproduces the
 shown tables."""
 
+import base64
 import contextlib
 import io
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -194,6 +196,27 @@ def test_student_dataset_columns_and_explosion_warning():
     n = int(metric_values(at)["One-hot columns"])
     assert n > 50 and f"into {n} columns for 240 rows" in warning[0]
     assert any("more one-hot columns not shown" in c.value for c in at.caption)
+
+
+def decode(values) -> np.ndarray:
+    """Plotly's JSON may hold arrays as {"dtype", "bdata"} (base64)."""
+    if isinstance(values, dict):
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"])
+    return np.asarray(values)
+
+
+def test_cached_figure_is_a_valid_plotly_figure():
+    import json
+
+    import plotly.graph_objects as go
+
+    at = open_page(PAGE)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    figure = go.Figure(spec)  # validates: raises on an invalid property
+    names = [trace.name for trace in figure.data]
+    assert names == ["actual share", "model on label codes", "model on one-hot"]
+    with_family = [decode(trace.y)[2] for trace in figure.data]
+    assert with_family[0] == with_family[2] == 0.6 and with_family[1] < 0.5
 
 
 def test_invented_order_controls():

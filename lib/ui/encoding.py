@@ -215,7 +215,8 @@ def render_invented_order() -> None:
         delta_color="off",
         delta_arrow="off",
     )
-    st.plotly_chart(go.Figure(figure), key="enc_order_fig")
+    # built and validated once in the cache (tests validate it again); skip it per rerun
+    st.plotly_chart(go.Figure(figure, _validate=False), key="enc_order_fig")
     st.markdown(
         "On codes the model's probability can only rise (or fall) steadily from code 0 to "
         "code 3, so a category in the middle cannot stand out. One-hot gives each category "
