@@ -33,7 +33,7 @@ st.markdown(f"softmax(z) = **[{sl.show(p)}]**, and the bars sum to **{sum(p):.2f
 code_panel(sl.softmax_code(z))
 
 st.header("2. Temperature")
-temperature = st.slider("Temperature T", 0.1, 5.0, 1.0, 0.1, key="sm_temp", **URL)
+temperature = st.slider("Temperature T", 0.1, 5.0, 2.0, 0.1, key="sm_temp", **URL)
 p_t = sl.probs(z, temperature)
 st.latex(rf"\mathrm{{softmax}}(z / T),\ T = {temperature:g}:\quad [{sl.show(p_t, 4)}]")
 st.plotly_chart(plots.temperature_bars(names, sl.probs(z), p_t, temperature))

@@ -199,7 +199,7 @@ def test_url_restores_state():
             "sm_k": "4",
             "sm_z3": "5.0",
             "sm_name3": "owl",
-            "sm_temp": "2.0",
+            "sm_temp": "0.5",
             "sm_shift": "-7.0",
             "sm_dom": "owl",
             "sm_sz": "3.0",
@@ -207,7 +207,7 @@ def test_url_restores_state():
     )
     assert charts(at)[0]["data"][0]["x"] == ["cat", "dog", "bird", "owl"]
     assert metric_values(at)["predicted class"] == "owl"
-    assert at.slider(key="sm_temp").value == 2.0 and "T = 2" in texts(at)
+    assert at.slider(key="sm_temp").value == 0.5 and "T = 0.5" in texts(at)
     assert at.number_input(key="sm_shift").value == -7.0
     assert "owl" in charts(at)[2]["layout"]["title"]["text"]
     assert at.slider(key="sm_sz").value == 3.0
