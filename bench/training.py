@@ -14,6 +14,10 @@
     the worst case): ``train_for(TRAIN_SECONDS)`` + 100×100 grid probabilities + the plotly
     figure + its JSON + the curve frame. Gate: ≥ 5 ticks/s.
 
+(c') The same widget change as a server-side rerun under AppTest while the lab trains and
+    a second session trains in another thread: the script's own cost, without network and
+    browser.
+
 (c) Latency of another widget while training runs: a real ``streamlit run`` server and
     headless Chromium (Playwright). After Play, a quiz answer is clicked repeatedly and the
     time until its feedback text appears is measured (Playwright round trip included).
@@ -229,6 +233,51 @@ def bench_latency(clicks: int, watch_seconds: float) -> bool:
     return ok
 
 
+def bench_rerun_latency(clicks: int) -> bool:
+    """Server-side only: AppTest reruns of the lab page for a widget change while the lab is
+    training and a second session trains in another thread (no network, no browser)."""
+    import threading
+
+    from streamlit.testing.v1 import AppTest
+
+    print("(c') server-side latency of another widget while training (AppTest, 2 sessions)")
+
+    def open_lab():
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.run()
+        at.switch_page("pages/8_Training_Lab.py").run()
+        at.button(key="lab_play").click().run()
+        return at
+
+    me, other = open_lab(), open_lab()
+    stop = threading.Event()
+
+    def keep_training() -> None:  # the other learner: one chunk per run, like a tick
+        while not stop.is_set():
+            other.run()
+
+    thread = threading.Thread(target=keep_training)
+    thread.start()
+    try:
+        quiz = me.radio(key="lab_quiz_q0")
+        latencies = []
+        for i in range(clicks):
+            option = quiz.options[i % 2]
+            start = time.perf_counter()
+            me.radio(key="lab_quiz_q0").set_value(option).run()
+            latencies.append((time.perf_counter() - start) * 1000)
+        running = bool(me.session_state["lab_running"])
+    finally:
+        stop.set()
+        thread.join()
+    p50, p95 = statistics.median(latencies), _percentile(latencies, 0.95)
+    ok = p95 <= 300
+    print(f"    quiz answer rerun while training: median {p50:.0f} ms, p95 {p95:.0f} ms over "
+          f"{clicks} changes, still training: {running}  "
+          f"[{'PASS' if ok else 'FAIL'}, gate p95 ≤ 300 ms; excludes network and browser]")  # fmt: skip
+    return ok
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench training", description=__doc__)
     parser.add_argument("--rounds", type=int, default=5, help="alternating trials for (a)")
@@ -240,6 +289,7 @@ def main(argv: list[str]) -> int:
     torch.set_num_threads(1)
     ok = bench_engine(args.rounds, args.seconds)
     ok &= bench_ticks(args.ticks)
+    ok &= bench_rerun_latency(args.clicks)
     if not args.skip_browser:
         ok &= bench_latency(args.clicks, watch_seconds=5.0)
     print("all gates passed" if ok else "some gates FAILED (see above)")

@@ -9,8 +9,6 @@ or AppTest's ``.run()``, where timers never fire) also trains one bounded chunk 
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
 from lib import lab as engine
@@ -20,10 +18,10 @@ from lib.plots.training import HEIGHT, confusion_heatmap, curves_spec, decision_
 from lib.training import OPTIMIZERS
 from lib.ui.loaders import cached_dataset
 
-TICK = 0.15  # seconds between fragment reruns while running
+TICK = 0.15  # seconds between training-fragment reruns while running
 TRAIN_SECONDS = 0.1  # training per tick: bounded work
 RERUN_TRAIN_SECONDS = 0.03  # training in a full-page rerun while running (keeps widgets snappy)
-REGIONS_EVERY = 1.5  # seconds between decision-region redraws while running (curves: every tick)
+REGIONS_EVERY = 1.5  # seconds between decision-region redraws while running
 
 LAB, RUNNING, NOTICE, FIGURE = "lab_trainer", "lab_running", "lab_notice", "lab_figure"
 
@@ -176,9 +174,16 @@ def buttons() -> None:
 
 
 def live_view() -> None:
-    """Metrics, curves and the decision regions / confusion matrix, refreshed every tick."""
+    """Two fragments side by side: the training one ticks every ``TICK`` (train a bounded
+    chunk, metrics, curves); the decision regions / confusion matrix one only every
+    ``REGIONS_EVERY`` seconds, so the heavy plotly figure is neither rebuilt nor re-sent on
+    every tick (plotly re-mounts on each update)."""
     running = st.session_state.get(RUNNING, False)
-    st.fragment(run_every=TICK if running else None)(_live)()
+    left, right = st.columns(2)
+    with left:
+        st.fragment(run_every=TICK if running else None)(_training)()
+    with right:
+        st.fragment(run_every=REGIONS_EVERY if running else None)(_regions)()
 
 
 def _is_tick() -> bool:
@@ -191,7 +196,7 @@ def _is_tick() -> bool:
         return True
 
 
-def _live() -> None:
+def _training() -> None:
     ss = st.session_state
     lab: engine.Lab = ss[LAB]
     trainer = lab.trainer
@@ -199,31 +204,22 @@ def _live() -> None:
         trainer.train_for(TRAIN_SECONDS if _is_tick() else RERUN_TRAIN_SECONDS)
         if lab.finished:
             ss[RUNNING] = False
-            st.rerun()  # the whole page: stop the timer, re-enable Play
-    running = ss.get(RUNNING, False)
+            st.rerun()  # the whole page: stop the timers, re-enable Play
     last = trainer.history[-1]
-    cols = st.columns(6)
-    cols[0].metric("Epoch", trainer.epoch)
-    cols[1].metric("Optimizer steps", f"{trainer.steps:,}")
-    cols[2].metric("Train loss", f"{last.train_loss:.4f}")
-    cols[3].metric("Test accuracy", f"{last.test_accuracy:.1%}")
-    cols[4].metric("Weight norm ‖θ‖", f"{last.weight_norm:.3g}")
-    cols[5].metric("Gradient norm", f"{last.grad_norm:.3g}")
+    row1, row2 = st.columns(3), st.columns(3)
+    row1[0].metric("Epoch", trainer.epoch)
+    row1[1].metric("Optimizer steps", f"{trainer.steps:,}")
+    row1[2].metric("Train loss", f"{last.train_loss:.4f}")
+    row2[0].metric("Test accuracy", f"{last.test_accuracy:.1%}")
+    row2[1].metric("Weight norm ‖θ‖", f"{last.weight_norm:.3g}")
+    row2[2].metric("Gradient norm", f"{last.grad_norm:.3g}")
     if trainer.diverged:
         st.error(trainer.diverged, icon=":material/warning:")
     elif trainer.epoch >= engine.MAX_EPOCHS:
         st.success(f"Stopped at {engine.MAX_EPOCHS:,} epochs. Reset to train again.")
     frame = engine.history_frame(trainer).reset_index()
-    left, right = st.columns(2)
-    with left:
-        _curves(frame, ["train loss", "test loss"], "loss (lower is better)")
-        _curves(frame, ["train accuracy", "test accuracy"], "accuracy")
-    with right:
-        epoch = None
-        if not running and trainer.epoch >= 1:
-            epoch = st.slider("Show the model at epoch", 0, trainer.epoch, trainer.epoch,
-                              help="Scrub back through the recorded weights.")  # fmt: skip
-        _regions_or_confusion(lab, epoch, running)
+    _curves(frame, ["train loss", "test loss"], "loss (lower is better)")
+    _curves(frame, ["train accuracy", "test accuracy"], "accuracy")
     with st.expander("Weights and gradients"):
         _curves(frame, ["weight norm", "gradient norm"], "norm")
         norms = " · ".join(f"{n} ‖W‖ = {v:.3g}" for n, v in engine.layer_norms(trainer.model))
@@ -231,22 +227,31 @@ def _live() -> None:
                    "gradients mean learning has stalled.")  # fmt: skip
 
 
+def _regions() -> None:
+    ss = st.session_state
+    lab: engine.Lab = ss[LAB]
+    running = ss.get(RUNNING, False)
+    epoch = None
+    if not running and lab.trainer.epoch >= 1:
+        epoch = st.slider("Show the model at epoch", 0, lab.trainer.epoch, lab.trainer.epoch,
+                          help="Scrub back through the recorded weights.")  # fmt: skip
+    _regions_or_confusion(lab, epoch)
+
+
 def _curves(frame, columns: list[str], title: str) -> None:
     # st.vega_lite_chart with a plain spec: st.line_chart's Altair validation costs ~0.2 s.
     st.vega_lite_chart(frame[["epoch", *columns]], curves_spec(columns, title))
 
 
-def _regions_or_confusion(lab: engine.Lab, epoch: int | None, running: bool) -> None:
-    """Redrawn less often than the curves while running; cached while nothing changed."""
+def _regions_or_confusion(lab: engine.Lab, epoch: int | None) -> None:
+    """Rebuilt only when the weights shown changed (the figure is kept in the session)."""
     ss = st.session_state
     trainer = lab.trainer
     shown = trainer.epoch if epoch is None else engine.recorded_epoch(lab, epoch)
     key = (id(lab), shown, trainer.steps if epoch is None else -1)
     cached = ss.get(FIGURE)
-    fresh = cached is not None and cached[0] == key
-    recent = cached is not None and running and time.monotonic() - cached[1] < REGIONS_EVERY
-    if fresh or recent:
-        fig = cached[2]
+    if cached is not None and cached[0] == key:
+        fig = cached[1]
     else:
         model = engine.model_at(lab, epoch)
         d = lab.data
@@ -258,7 +263,7 @@ def _regions_or_confusion(lab: engine.Lab, epoch: int | None, running: bool) -> 
         else:
             title = f"Test confusion matrix at epoch {shown}"
             fig = confusion_heatmap(engine.confusion_at(lab, model), d.class_names, title)
-        ss[FIGURE] = (key, time.monotonic(), fig)
+        ss[FIGURE] = (key, fig)
     st.plotly_chart(fig, key="lab_regions", height=HEIGHT, config={"displayModeBar": False})
     if lab.data.is_2d:
         st.caption("Filled markers: training points; open markers: test points.")
