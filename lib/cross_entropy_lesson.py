@@ -21,6 +21,7 @@ from lib.softmax_lesson import code_num, header, num, show, torch_memo
 
 
 def onehot(y: int, k: int) -> np.ndarray:
+    """The one-hot vector of class ``y`` among ``k``."""
     out = np.zeros(k)
     out[y] = 1.0
     return out
@@ -112,6 +113,7 @@ def norm(values: Sequence[float]) -> float:
 
 @torch_memo
 def true_prob(z: Sequence[float], y: int) -> float:
+    """softmax(z)[y] in float32."""
     return float(torch.softmax(_t(z), dim=1)[0, y])
 
 
@@ -168,6 +170,7 @@ def _lit(rows: Sequence[Sequence[float]]) -> str:
 
 
 def three_ways_code(z: Sequence[float], y: int) -> str:
+    """CrossEntropyLoss == NLLLoss(log_softmax) == by hand, for one sample."""
     w = three_ways(z, y)
     return f"""{header("from torch import nn")}
 logits = torch.tensor({_lit([z])})  # raw scores, shape (1, {len(z)}): no softmax!
@@ -182,6 +185,7 @@ print(f"{{by_hand:.4f}}")  # {w["by_hand"]:.4f}
 
 
 def double_code(z: Sequence[float], y: int) -> str:
+    """Loss and logit gradients, right and with the double softmax, via autograd."""
     right, g_right = loss_and_grad(z, y)
     wrong, g_wrong = loss_and_grad(z, y, double=True)
     return f"""{header("from torch import nn")}
@@ -201,6 +205,7 @@ print(show(logits.grad[0], 4))  # {show(g_wrong, 4)}
 
 
 def smoothing_code(z: Sequence[float], y: int, eps: float) -> str:
+    """CrossEntropyLoss(label_smoothing=ε) and its gradient softmax(z) − q."""
     loss, grad = loss_and_grad(z, y, eps=eps)
     return f"""{header("from torch import nn")}
 logits = torch.tensor({_lit([z])}, requires_grad=True)
@@ -212,6 +217,7 @@ print(show(logits.grad[0], 4))  # {show(grad, 4)}
 
 
 def batch_code(logits: list[list[float]], targets: list[int]) -> str:
+    """Per-sample losses, the mean and the gradient (softmax − onehot) / N for a batch."""
     r = batch_results(logits, targets)
     grad_lines = "\n".join(
         f"print(show(logits.grad[{i}], 4))  # {show(g, 4)}" for i, g in enumerate(r["grad"])

@@ -269,6 +269,7 @@ def _tensor_code(z: Sequence[float]) -> str:
 
 
 def softmax_code(z: Sequence[float]) -> str:
+    """Code for section 1: the normaliser, the probabilities and their sum."""
     p = probs(z)
     if overflows(z):
         norm = "torch.exp(logits - logits.max()).sum()  # e^z overflows float32: shift first"
@@ -285,6 +286,7 @@ print(f"{{probs.sum():.2f}}")  # {sum(p):.2f}
 
 
 def temperature_code(z: Sequence[float], temperature: float) -> str:
+    """Code for the temperature section: softmax(z) and softmax(z / T)."""
     return f"""{HEADER}
 logits = {_tensor_code(z)}
 temperature = {code_num(temperature)}
@@ -294,6 +296,7 @@ print(show(torch.softmax(logits / temperature, dim=0), 4))  # {show(probs(z, tem
 
 
 def shift_code(z: Sequence[float], shift: float) -> str:
+    """Code showing softmax(z) == softmax(z + c)."""
     s = shift_summary(z, shift)
     return f"""{HEADER}
 logits = {_tensor_code(z)}
@@ -305,6 +308,7 @@ print(show(torch.softmax(logits + shift, dim=0), 4))  # {show(s["after"], 4)}
 
 @torch_memo
 def argmax_code(z: Sequence[float]) -> str:
+    """The right argmax forms: dim=0 for one sample, dim=1 for a batch (N, C)."""
     t = _tensor(z)
     batch = torch.stack([t, t.flip(0)])
     batch_pred = torch.argmax(torch.softmax(batch, dim=1), dim=1).tolist()
@@ -319,6 +323,7 @@ print(torch.argmax(torch.softmax(batch, dim=1), dim=1).tolist())  # {batch_pred}
 
 
 def sigmoid_code(z: float) -> str:
+    """Code showing sigmoid(z) == softmax([z, 0])[0]."""
     s, p = sigmoid_pair(z)
     return f"""{HEADER}
 z = torch.tensor({code_num(z)})

@@ -14,8 +14,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lib.activations import sigmoid
+from lib.plots.style import OKABE_ITO, class_color
 
-BLUE, ORANGE, GREY = "#1f77b4", "#ff7f0e", "#9aa5b1"
+BLUE, ORANGE, GREY = OKABE_ITO[0], OKABE_ITO[1], "#9aa5b1"  # the shared colour-blind-safe palette
 _LAYOUT = {"height": 320, "margin": {"l": 40, "r": 20, "t": 50, "b": 40}, "template": {}}
 
 
@@ -94,7 +95,7 @@ def sweep_lines(
             "name": name,
             "x": typed(grid),
             "y": typed(probs[:, k]),
-            "line": {"width": 4 if k == j else 2},
+            "line": {"width": 4 if k == j else 2, "color": class_color(k)},
         }
         for k, name in enumerate(names)
     ]
