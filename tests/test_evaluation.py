@@ -325,7 +325,10 @@ def test_heatmap_is_valid_labelled_and_switches_normalisation():
     assert list(heat.x) == names and list(heat.y) == names
     assert raw.layout.xaxis.title.text == "predicted class"
     assert raw.layout.yaxis.title.text == "true class"
-    assert raw.layout.yaxis.autorange == "reversed"  # first true class on top
+    assert tuple(raw.layout.yaxis.range) == (2.5, -0.5)  # first true class on top
+    targets = raw.data[1]  # invisible click targets, one per cell, for on_select
+    assert targets.type == "scatter" and len(targets.x) == 9
+    assert (targets.x[5], targets.y[5], targets.customdata[5]) == ("virginica", "versicolor", 2)
     assert heat.text[2][0] == "3"
     rows = confusion_heatmap(cm, names, ROW, highlight=(2, 0))
     np.testing.assert_allclose(

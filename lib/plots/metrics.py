@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import plotly.colors as pcolors
 import plotly.graph_objects as go
 
 from lib.evaluation import NORMALISATIONS, normalise_confusion
 
+# Explicit stops: without plotly.py validation the name "Blues" would reach plotly.js, whose
+# own "Blues" runs dark-to-grey.
+BLUES = [[i / 8, c] for i, c in enumerate(pcolors.sequential.Blues)]
 UNDEFINED = "–"  # shown in a row/column with no samples, where a share is undefined
 
 
@@ -62,23 +66,52 @@ def confusion_heatmap(
                 "y": labels,
                 "text": text,
                 "texttemplate": "%{text}",
-                "colorscale": "Blues",
+                "colorscale": BLUES,
                 "zmin": 0,
                 "zmax": zmax,
                 "customdata": counts.tolist(),
                 "hovertemplate": "true %{y}<br>predicted %{x}<br>count %{customdata}<extra></extra>",
                 "showscale": False,
-            }
+            },
+            _click_targets(labels, counts),
         ],
         "layout": {
             "title": {"text": title or f"Confusion matrix ({how.lower()})"},
             "height": min(640, max(320, size)),
             "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
-            "xaxis": {"title": {"text": "predicted class"}, "type": "category"},
-            "yaxis": {"title": {"text": "true class"}, "autorange": "reversed", "type": "category"},
+            # Fixed ranges (first true class on top) so the click targets add no padding.
+            "xaxis": {
+                "title": {"text": "predicted class"},
+                "type": "category",
+                "range": [-0.5, len(labels) - 0.5],
+            },
+            "yaxis": {
+                "title": {"text": "true class"},
+                "type": "category",
+                "range": [len(labels) - 0.5, -0.5],
+            },
             "shapes": shapes,
         },
     }
     # Plain JSON-ready lists, built without plotly's per-property validation (which costs
     # ~40 ms a figure); tests/test_evaluation.py validates the same dict with go.Figure.
     return go.Figure(spec, _validate=False)
+
+
+def _click_targets(labels: list[str], counts: np.ndarray) -> dict:
+    """Invisible markers on the cell centres: plotly.js cannot select heatmap cells, but a
+    click selects a scatter point, which Streamlit's ``on_select`` reports (x, y)."""
+    k = len(labels)
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "x": [labels[j] for i in range(k) for j in range(k)],
+        "y": [labels[i] for i in range(k) for j in range(k)],
+        "customdata": counts.ravel().tolist(),
+        "marker": {"size": max(12, 240 // k), "symbol": "square", "color": "rgba(0,0,0,0)"},
+        "selected": {"marker": {"opacity": 0}},
+        "unselected": {"marker": {"opacity": 0}},
+        "hovertemplate": "true %{y}<br>predicted %{x}<br>count %{customdata}"
+        "<br>click to list these rows<extra></extra>",
+        "showlegend": False,
+    }
