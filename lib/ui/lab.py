@@ -1,10 +1,11 @@
-"""Streamlit glue for the training lab: settings widgets, the buttons and the live fragment.
+"""Streamlit glue for the training lab: settings widgets, the buttons and the live fragments.
 
 The pattern (see STACK_NOTES): Play / Pause / Step / Reset are buttons *outside* the
-fragment that only flip ``st.session_state``; the fragment reruns every ``TICK`` seconds
-while running and trains for a bounded ``TRAIN_SECONDS`` per tick, so one learner cannot
-starve the others and every other widget stays responsive. A full rerun (any other widget,
-or AppTest's ``.run()``, where timers never fire) also trains one bounded chunk while running.
+fragments that only flip ``st.session_state``; while running, the training fragment reruns
+every ``TICK`` seconds and trains for a bounded ``TRAIN_SECONDS`` per tick (so one learner
+cannot starve the others and every other widget stays responsive), and the decision-region
+fragment redraws every ``REGIONS_EVERY`` seconds. A full rerun (any other widget, or
+AppTest's ``.run()``, where timers never fire) trains one smaller chunk while running.
 """
 
 from __future__ import annotations
