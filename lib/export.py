@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import re
@@ -22,7 +23,7 @@ import torch
 from lib.csv_reading import CsvResult
 from lib.models import make_model, predict_proba
 from lib.pipeline import PipelineResult, lr_schedule
-from lib.preprocessing import MAX_ABS, MISSING, OTHER, Preprocessor
+from lib.preprocessing import MAX_ABS, MISSING, OTHER, Preprocessor, stratified_split
 
 FORMAT = "classlab-model"
 VERSION = 1
@@ -181,6 +182,7 @@ def standalone_script(result: PipelineResult, csv: CsvResult, filename: str = "d
         missing=repr(MISSING),
         other=repr(OTHER),
         accuracy=result.accuracy,
+        split_source=inspect.getsource(stratified_split),
     )
 
 
@@ -205,7 +207,6 @@ import pandas as pd
 import torch
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import classification_report
-from sklearn.model_selection import train_test_split
 from torch import nn
 
 SETTINGS = json.loads({settings})
@@ -226,10 +227,8 @@ y = labels.map(code_of).to_numpy(dtype=np.int64)
 rows = df.index.get_indexer(labels.index)
 
 # 3. Stratified split with a seed.
-pos_train, pos_test = train_test_split(
-    np.arange(len(y)), test_size=SETTINGS["n_test"], random_state=SETTINGS["seed"], stratify=y
-)
-pos_train, pos_test = np.sort(pos_train), np.sort(pos_test)
+{split_source}
+pos_train, pos_test = stratified_split(y, SETTINGS["n_test"], SETTINGS["seed"])
 rows_train, rows_test = rows[pos_train], rows[pos_test]
 
 # 4. Absurd numbers -> missing; impute with training medians; one-hot with a capped width.

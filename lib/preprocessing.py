@@ -13,6 +13,7 @@ lists and dicts (so a model file can be loaded with ``torch.load(weights_only=Tr
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import asdict, dataclass, field
 
@@ -78,31 +79,68 @@ class Preprocessor:
 
     def transform(self, df: pd.DataFrame, rows: np.ndarray | None = None) -> np.ndarray:
         """Standardised float32 features for ``df`` (or its row positions ``rows``)."""
+        return self.transform_many(df, [rows])[0]
+
+    def transform_many(
+        self,
+        df: pd.DataFrame,
+        row_sets: list,
+        fit_scaling: bool = False,
+        numeric_cache: dict | None = None,
+    ) -> list[np.ndarray]:
+        """:meth:`transform` for several row subsets, reading each column once.
+
+        ``fit_scaling`` first sets ``means`` / ``stds`` from the first row set (the training rows).
+        """
         missing = [c for c in self.columns if c not in df.columns]
         if missing:
             raise ValueError(f"The table lacks the column(s) the model needs: {missing}.")
-        n = len(df) if rows is None else len(rows)
-        out = np.empty((n, self.n_features), dtype=np.float32)
+        # Filled and standardised one column at a time (temporaries stay one column long).
+        outs = [
+            np.empty((len(df) if r is None else len(r), self.n_features), dtype=np.float32)
+            for r in row_sets
+        ]
+        fit = fit_scaling
+        means = [] if fit else list(self.means)
+        stds = [] if fit else list(self.stds)
         j = 0
         for name, median in zip(self.numeric, self.medians, strict=True):
-            values, _ = numeric_values(df[name], self.max_abs)
-            if rows is not None:
-                values = values[rows]
+            if numeric_cache and name in numeric_cache:
+                values = numeric_cache.pop(name)
+            else:
+                values, _ = numeric_values(df[name], self.max_abs)
             values[np.isnan(values)] = median
-            out[:, j] = values
+            if fit:
+                fitted = values if row_sets[0] is None else values[row_sets[0]]
+                means.append(float(fitted.mean()))
+                std = float(fitted.std())
+                stds.append(std if std > 1e-12 else 1.0)
+            m, sd = np.float32(means[j]), np.float32(stds[j])
+            for out, rows in zip(outs, row_sets, strict=True):
+                column = (values if rows is None else values[rows]).astype(np.float32)
+                column -= m
+                column /= sd
+                out[:, j] = column
             j += 1
         for name, kept in self.categorical.items():
-            codes = category_codes(df[name], kept, rows)
-            block = out[:, j : j + len(kept) + self.other[name]]
-            block[:] = 0.0
-            hit = codes >= 0
-            block[np.flatnonzero(hit), codes[hit]] = 1.0
-            if self.other[name]:
-                block[~hit, -1] = 1.0
-            j += block.shape[1]
-        out -= np.asarray(self.means, dtype=np.float32)
-        out /= np.asarray(self.stds, dtype=np.float32)
-        return out
+            codes_all = category_codes(df[name], kept)
+            width = len(kept) + self.other[name]
+            if fit:
+                fitted = codes_all if row_sets[0] is None else codes_all[row_sets[0]]
+                share = np.bincount(fitted + 1, minlength=len(kept) + 1) / max(1, len(fitted))
+                share = np.concatenate([share[1:], share[:1]])[:width]  # kept…, then Other
+                means += share.tolist()
+                stds += [float(v) if v > 1e-12 else 1.0 for v in np.sqrt(share * (1 - share))]
+            for out, rows in zip(outs, row_sets, strict=True):
+                codes = codes_all if rows is None else codes_all[rows]
+                for c in range(width):
+                    m, sd = np.float32(means[j + c]), np.float32(stds[j + c])
+                    on = codes == c if c < len(kept) else codes < 0
+                    out[:, j + c] = np.where(on, (np.float32(1) - m) / sd, (np.float32(0) - m) / sd)
+            j += width
+        if fit:
+            self.means, self.stds = means, stds
+        return outs
 
 
 def numeric_values(col: pd.Series, max_abs: float = MAX_ABS) -> tuple[np.ndarray, int]:
@@ -114,8 +152,7 @@ def numeric_values(col: pd.Series, max_abs: float = MAX_ABS) -> tuple[np.ndarray
     else:
         values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     with np.errstate(invalid="ignore"):
-        bad = ~np.isfinite(values) & ~np.isnan(values)
-        bad |= np.abs(values) > max_abs
+        bad = np.abs(values) > max_abs  # inf included; NaN compares False
     n_bad = int(bad.sum())
     if n_bad:
         values[bad] = np.nan
@@ -127,9 +164,29 @@ def category_strings(col: pd.Series) -> pd.Series:
     return col.astype(object).where(col.notna(), MISSING).astype(str)
 
 
+def _factorize(col: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes into a list of text labels; the last label is ``"(missing)"`` (code -1 → it)."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    return codes, [str(u) for u in uniques] + [MISSING]
+
+
+def category_counts(col: pd.Series, rows: np.ndarray | None = None) -> pd.Series:
+    """Rows per category label (missing counted as ``"(missing)"``), most frequent first."""
+    codes, labels = _factorize(col)
+    if rows is not None:
+        codes = codes[rows]
+    counts = np.bincount(codes + 1, minlength=len(labels))  # slot 0: missing
+    series = pd.Series(np.roll(counts, -1), index=labels)
+    series = series[series > 0].groupby(level=0, sort=False).sum()
+    return series.sort_values(ascending=False, kind="stable")
+
+
 def category_codes(col: pd.Series, kept: list[str], rows: np.ndarray | None = None) -> np.ndarray:
-    strings = category_strings(col if rows is None else col.iloc[rows])
-    return pd.Categorical(strings, categories=kept).codes.astype(np.int64)
+    """Position of each row's category in ``kept`` (-1 when not kept)."""
+    codes, labels = _factorize(col if rows is None else col.iloc[rows])
+    position = {c: i for i, c in enumerate(kept)}
+    lookup = np.array([position.get(label, -1) for label in labels], dtype=np.int64)
+    return lookup[codes]
 
 
 @dataclass
@@ -180,11 +237,9 @@ def prepare(
         raise ValueError(f"Unknown feature column(s): {unknown}.")
     if target.name in features:
         raise ValueError(f"The target {target.name!r} cannot also be a feature.")
-    from sklearn.model_selection import train_test_split
-
     steps: list[Step] = []
     warnings: list[str] = list(target.notes)
-    rows = df.index.get_indexer(target.labels.index)
+    rows = _positions(df, target.labels.index)
     y = target.codes()
 
     # 1. label encoding ---------------------------------------------------------------
@@ -214,10 +269,7 @@ def prepare(
 
     # 2. split ---------------------------------------------------------------------------
     n_test = split_sizes(len(y), target.n_classes, test_size)
-    pos_train, pos_test = train_test_split(
-        np.arange(len(y)), test_size=n_test, random_state=seed, stratify=y
-    )
-    pos_train, pos_test = np.sort(pos_train), np.sort(pos_test)
+    pos_train, pos_test = stratified_split(y, n_test, seed)
     rows_train, rows_test = rows[pos_train], rows[pos_test]
     steps.append(
         Step(
@@ -225,8 +277,10 @@ def prepare(
             f"{len(rows_train):,} training rows and {len(rows_test):,} test rows, each class in the "
             f"same proportion in both (seed {seed}). Everything below is fitted on the training rows "
             "only, so the test score is honest.",
-            f"from sklearn.model_selection import train_test_split\n"
-            f"train, test = train_test_split(df, test_size={n_test}, random_state={seed}, stratify=y)",
+            inspect.getsource(stratified_split)
+            + f"\ntrain_pos, test_pos = stratified_split(y, n_test={n_test}, seed={seed})\n"
+            "# scikit-learn's one-liner does the same job (with its own random draw):\n"
+            f"# train_test_split(df, test_size={n_test}, stratify=y, random_state={seed})",
             LESSON_LAB,
         )
     )
@@ -289,8 +343,7 @@ def prepare(
         room = max(1, (MAX_WIDTH - len(numeric)) // len(categorical) - 1)
         per_column = max(1, min(max_categories, room))
         for name in categorical:
-            strings = category_strings(df[name].iloc[rows_train])
-            counts = strings.value_counts()
+            counts = category_counts(df[name], rows_train)
             top = counts[counts >= MIN_CATEGORY_ROWS].head(per_column)
             kept[name] = sorted(map(str, top.index))
             rest = counts.drop(top.index)
@@ -348,14 +401,7 @@ def prepare(
         target.name,
         list(target.classes),
     )
-    X_train = pre.transform(df, rows_train)
-    means = X_train.mean(axis=0, dtype=np.float64)
-    stds = X_train.std(axis=0, dtype=np.float64)
-    stds[~(stds > 1e-12)] = 1.0
-    X_train -= means.astype(np.float32)
-    X_train /= stds.astype(np.float32)
-    pre.means, pre.stds = [float(m) for m in means], [float(s) for s in stds]
-    X_test = pre.transform(df, rows_test)
+    X_train, X_test = pre.transform_many(df, [rows_train, rows_test], fit_scaling=True)
     steps.append(
         Step(
             "Standardise",
@@ -380,6 +426,43 @@ def prepare(
         test_size,
         seed,
     )
+
+
+def stratified_split(y: np.ndarray, n_test: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted (train, test) positions: each class shuffled and split in proportion."""
+    rng = np.random.default_rng(seed)
+    counts = np.bincount(y)
+    exact = counts * n_test / len(y)
+    take = np.clip(
+        np.floor(exact).astype(np.int64), np.minimum(1, counts), np.maximum(counts - 1, 0)
+    )
+    order = np.argsort(exact - take)[::-1]  # largest remainders first
+    for k in np.resize(order, 4 * len(order)):
+        if take.sum() == n_test:
+            break
+        if take.sum() < n_test and take[k] < counts[k] - 1:
+            take[k] += 1
+        elif take.sum() > n_test and take[k] > 1:
+            take[k] -= 1
+    by_class = np.argsort(y, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    test = np.concatenate(
+        [
+            by_class[starts[k] : starts[k + 1]][rng.permutation(counts[k])[: take[k]]]
+            for k in range(len(counts))
+        ]
+    )
+    test.sort()
+    keep = np.ones(len(y), dtype=bool)
+    keep[test] = False
+    return np.flatnonzero(keep), test
+
+
+def _positions(df: pd.DataFrame, index: pd.Index) -> np.ndarray:
+    """Row positions of ``index`` labels (free for the default RangeIndex)."""
+    if isinstance(df.index, pd.RangeIndex) and df.index.start == 0 and df.index.step == 1:
+        return index.to_numpy(dtype=np.int64)
+    return df.index.get_indexer(index)
 
 
 def _is_numeric(col: pd.Series) -> bool:

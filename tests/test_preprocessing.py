@@ -41,13 +41,18 @@ def test_numeric_columns_equal_sklearn_imputer_and_scaler():
     np.testing.assert_allclose(p.X_test, expected_test, rtol=1e-4, atol=1e-4)
 
 
-def test_split_equals_sklearn_stratified_split():
+def test_split_is_stratified_seeded_and_as_balanced_as_sklearn():
     df = _frame()
     info = check_target(df, "y")
     p = prepare(df, info, ["a"], test_size=0.25, seed=7)
     y = info.codes()
-    _, expected_test = train_test_split(np.arange(len(y)), test_size=50, random_state=7, stratify=y)
-    assert sorted(expected_test.tolist()) == p.rows_test.tolist()
+    _, sk_test = train_test_split(np.arange(len(y)), test_size=50, random_state=7, stratify=y)
+    assert np.array_equal(np.bincount(y[p.rows_test]), np.bincount(y[sk_test]))
+    assert len(p.rows_test) == 50
+    again = prepare(df, info, ["a"], test_size=0.25, seed=7)
+    other = prepare(df, info, ["a"], test_size=0.25, seed=8)
+    assert np.array_equal(again.rows_test, p.rows_test)
+    assert not np.array_equal(other.rows_test, p.rows_test)
     assert len(p.rows_train) + len(p.rows_test) == len(df)
     assert not set(p.rows_train) & set(p.rows_test)
     # stratified: class shares equal within one row
@@ -118,7 +123,24 @@ def test_every_step_has_code_and_steps_are_in_order():
     assert all(s.code.strip() for s in p.steps)
     for step in p.steps:
         compile(step.code, step.title, "exec")
+    scope: dict = {"np": np}
+    exec(p.steps[1].code.replace("train_pos, test_pos", "_a, _b"), scope | {"y": info_codes(df)})
     assert p.steps[0].table["class"].tolist() == ["cat", "dog", "fish"]
+
+
+def info_codes(df):
+    return check_target(df, "y").codes()
+
+
+@pytest.mark.parametrize("counts", [[2, 2], [50, 3, 2], [1000, 5], [7, 7, 7, 7]])
+def test_stratified_split_edge_cases(counts):
+    from lib.preprocessing import split_sizes, stratified_split
+
+    y = np.repeat(np.arange(len(counts)), counts)
+    n_test = split_sizes(len(y), len(counts), 0.25)
+    train, test = stratified_split(y, n_test, seed=0)
+    assert len(test) == n_test and len(train) + len(test) == len(y)
+    assert set(np.unique(y[train])) == set(np.unique(y[test])) == set(range(len(counts)))
 
 
 def test_refusals():

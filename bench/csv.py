@@ -1,0 +1,228 @@
+"""``python -m bench csv``: "Your own data" at scale, every ratio measured in the same run.
+
+A generated table of ``--rows`` (default 1,000,000) rows × 20 columns (15 numbers with a few
+missing values, 4 categories, a 3-class target) is written to a temporary CSV, then:
+
+(a) time: :func:`lib.csv_reading.read_csv_bytes` + :func:`lib.profiling.profile_frame` +
+    :func:`lib.preprocessing.prepare` (file bytes read from disk included) against a plain
+    ``pandas.read_csv`` of the same file. Rounds alternate; medians compared. Gate ≤ 2.5×.
+(b) memory: each side runs in a fresh subprocess; the peak resident memory (VmHWM, reset
+    after the imports through /proc/self/clear_refs) above the footprint after imports. Gate: ClassLab's
+    extra peak ≤ 4× the file size.
+(c) one training epoch of :class:`lib.training.Trainer` (what the page and CLI use, per-epoch
+    evaluation included) against a bare PyTorch loop (randperm, zero_grad, forward, loss,
+    backward, step) on the same tensors, model, optimizer and batch size, one intra-op thread
+    each. Gate ≥ 0.8×.
+
+Timings depend on the machine and on what else runs on it; run it on an idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+
+def generate(path: Path, rows: int, seed: int = 0) -> None:
+    """15 numeric columns (≈1% missing), 4 categorical, 1 target with 3 classes; written in chunks."""
+    rng = np.random.default_rng(seed)
+    chunk = 200_000
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        for start in range(0, rows, chunk):
+            n = min(chunk, rows - start)
+            X = rng.normal(0, 1, (n, 15))
+            cats = {
+                "colour": rng.choice(["red", "green", "blue", "yellow"], n),
+                "size": rng.choice(["S", "M", "L", "XL", "XXL"], n),
+                "city": rng.choice([f"city_{i}" for i in range(30)], n),
+                "flag": rng.choice(["yes", "no"], n),
+            }
+            score = (
+                X[:, 0]
+                + 0.5 * X[:, 1]
+                - 0.7 * X[:, 2]
+                + (cats["colour"] == "red")
+                + rng.normal(0, 0.7, n)
+            )
+            target = np.where(score < -0.5, "low", np.where(score < 0.8, "mid", "high"))
+            X[rng.random(X.shape) < 0.01] = np.nan
+            df = pd.DataFrame(X.round(4), columns=[f"x{i}" for i in range(15)])
+            for name, values in cats.items():
+                df[name] = values
+            df["target"] = target
+            df.to_csv(f, index=False, header=start == 0, float_format="%.4f")
+
+
+def classlab_side(path: Path):
+    from lib.csv_reading import read_csv_bytes
+    from lib.preprocessing import prepare
+    from lib.profiling import check_target, profile_frame
+
+    data = path.read_bytes()
+    csv = read_csv_bytes(data, max_bytes=2 * len(data) + 1)
+    del data
+    profile = profile_frame(csv.frame)
+    target = check_target(csv.frame, "target")
+    return prepare(csv.frame, target, profile.default_features("target"), seed=0)
+
+
+def pandas_side(path: Path):
+    return pd.read_csv(path)
+
+
+_MEASURE = """
+import json, sys
+sys.path.insert(0, {root!r})
+from pathlib import Path
+import numpy, pandas, sklearn.model_selection
+from bench.csv import classlab_side, pandas_side, peak_rss, reset_peak, rss_now
+import lib.csv_reading, lib.preprocessing, lib.profiling
+reset_peak()
+base = rss_now()
+out = {side}_side(Path({path!r}))
+print(json.dumps({{"extra": peak_rss() - base}}))
+"""
+
+
+def _status_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def rss_now() -> int:
+    return _status_kb("VmRSS")
+
+
+def peak_rss() -> int:
+    return _status_kb("VmHWM")
+
+
+def reset_peak() -> None:
+    """Reset the peak resident size (Linux ≥ 4.0), so imports do not count as the peak."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _peak_memory(side: str, path: Path) -> int:
+    """Peak resident memory above the footprint after imports, in a fresh subprocess."""
+    code = _MEASURE.format(root=str(ROOT), side=side, path=str(path))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-2000:])
+    return json.loads(proc.stdout.strip().splitlines()[-1])["extra"]
+
+
+def _epoch_times(prepared, rounds: int) -> tuple[list[float], list[float]]:
+    import torch
+
+    from lib.losses import loss_for, targets_for
+    from lib.models import make_model
+    from lib.pipeline import MINI_BATCH
+    from lib.training import TrainConfig, Trainer, single_thread
+
+    X_train = torch.from_numpy(prepared.X_train)
+    y_train = torch.from_numpy(prepared.y_train)
+    X_test = torch.from_numpy(prepared.X_test)
+    y_test = torch.from_numpy(prepared.y_test)
+    k = int(y_train.max()) + 1
+    config = TrainConfig(optimizer="Adam", learning_rate=0.05, batch_size=MINI_BATCH,
+                         weight_decay=1.0 / len(y_train), seed=0)  # fmt: skip
+    lab, bare = [], []
+    for _ in range(rounds):
+        trainer = Trainer(make_model(X_train.shape[1], k, seed=0), X_train, y_train, X_test, y_test,
+                          k, config)  # fmt: skip
+        start = time.perf_counter()
+        trainer.run_epoch()
+        lab.append(time.perf_counter() - start)
+
+        model = make_model(X_train.shape[1], k, seed=0)
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.05, weight_decay=1.0 / len(y_train))
+        loss_fn, targets = loss_for(k), targets_for(y_train, k)
+        generator = torch.Generator().manual_seed(0)
+        with single_thread():
+            start = time.perf_counter()
+            model.train()
+            order = torch.randperm(len(X_train), generator=generator)
+            for i in range(0, len(X_train), MINI_BATCH):
+                index = order[i : i + MINI_BATCH]
+                optimizer.zero_grad(set_to_none=True)
+                loss = loss_fn(model(X_train[index]), targets[index])
+                loss.backward()
+                optimizer.step()
+            bare.append(time.perf_counter() - start)
+    return lab, bare
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench csv", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--file", type=Path, default=None, help="reuse/keep the generated CSV here")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.file or Path(tmp) / "bench.csv"
+        if not path.exists():
+            t0 = time.perf_counter()
+            generate(path, args.rows)
+            print(f"generated {path} in {time.perf_counter() - t0:.1f} s")
+        size = path.stat().st_size
+        print(f"file: {args.rows:,} rows × 20 columns, {size / 1e6:.1f} MB")
+
+        import sklearn.model_selection  # noqa: F401  (imported once, as in a running app)
+
+        import lib.preprocessing  # noqa: F401
+
+        ours, plain = [], []
+        prepared = None
+        for _ in range(args.rounds):
+            start = time.perf_counter()
+            pandas_side(path)
+            plain.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            prepared = classlab_side(path)
+            ours.append(time.perf_counter() - start)
+        t_ours, t_plain = statistics.median(ours), statistics.median(plain)
+        ratio_time = t_ours / t_plain
+        ok_time = ratio_time <= 2.5
+        print(f"(a) read + profile + preprocess {t_ours:.2f} s vs pandas.read_csv {t_plain:.2f} s: "
+              f"ratio {ratio_time:.2f}  [{'PASS' if ok_time else 'FAIL'}, gate ≤ 2.5]")  # fmt: skip
+
+        extra_ours = _peak_memory("classlab", path)
+        extra_plain = _peak_memory("pandas", path)
+        ratio_mem = extra_ours / size
+        ok_mem = ratio_mem <= 4
+        print(f"(b) peak memory above imports: ClassLab {extra_ours / 1e6:.0f} MB "
+              f"({ratio_mem:.2f}× the file), pandas.read_csv {extra_plain / 1e6:.0f} MB "
+              f"({extra_plain / size:.2f}×)  [{'PASS' if ok_mem else 'FAIL'}, gate ≤ 4×]")  # fmt: skip
+
+        lab, bare = _epoch_times(prepared, args.rounds)
+        ratio_epoch = statistics.median(bare) / statistics.median(lab)
+        ok_epoch = ratio_epoch >= 0.8
+        print(f"(c) one epoch ({len(prepared.y_train):,} rows, {prepared.X_train.shape[1]} inputs): "
+              f"Trainer {statistics.median(lab):.2f} s vs bare loop {statistics.median(bare):.2f} s: "
+              f"speed ratio {ratio_epoch:.2f}  [{'PASS' if ok_epoch else 'FAIL'}, gate ≥ 0.8]")  # fmt: skip
+    return 0 if ok_time and ok_mem and ok_epoch else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
