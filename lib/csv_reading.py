@@ -143,7 +143,7 @@ def read_csv_bytes(
             f"The file is {len(data) / 1e6:,.0f} MB; the limit is {max_bytes / 1e6:,.0f} MB. "
             "Upload a sample of the rows."
         )
-    if not data.strip():
+    if re.match(rb"\s*\Z", data):
         raise CsvError(
             "The file is empty: there is nothing to read. Upload a CSV with a header row and data rows."
         )
@@ -153,6 +153,7 @@ def read_csv_bytes(
     elif encoding not in ENCODINGS:
         raise CsvError(f"Unknown encoding {encoding!r}; choose one of {', '.join(ENCODINGS)}.")
     utf8 = _as_utf8(data, encoding)
+    n_bytes = len(utf8)
     del data
     refuse_control_characters(utf8[:SAMPLE_BYTES])
     warn: list[str] = []
@@ -200,7 +201,7 @@ def read_csv_bytes(
             if header
             else "The file has no data rows."
         )
-    _check_field_sizes(frame, max_field_chars)
+    _check_field_sizes(frame, max_field_chars, n_bytes)
     warn += _coerce_stray_text(frame)
     return CsvResult(frame, encoding, delimiter, decimal, bool(header), warn, renamed, skipped)
 
@@ -506,7 +507,6 @@ def _parse(utf8: bytes, delimiter: str, decimal: str, header: bool, names: list[
         encoding="utf-8",
         engine="c",
         skip_blank_lines=True,
-        low_memory=False,
     )
     if decimal == "," and delimiter != ".":
         kwargs["thousands"] = None
@@ -525,18 +525,30 @@ def _parse(utf8: bytes, delimiter: str, decimal: str, header: bool, names: list[
     return frame, skipped
 
 
-def _check_field_sizes(frame: pd.DataFrame, limit: int) -> None:
+def _check_field_sizes(frame: pd.DataFrame, limit: int, n_bytes: int) -> None:
+    if n_bytes <= limit:
+        return  # no field can be longer than the whole file
     for name in frame.columns:
         col = frame[name]
-        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+        if not pd.api.types.is_string_dtype(col) and col.dtype != object:
             continue
-        longest = (
-            col.astype("str").str.len().max()
-            if len(col) <= 200_000
-            else col.head(200_000).astype("str").str.len().max()
-        )
-        if longest is not None and not pd.isna(longest) and longest > limit:
-            raise CsvError(_field_message(int(longest), limit))
+        longest = _longest_bytes(col)
+        if longest is not None and longest > limit:
+            longest = col.astype(str).str.len().max()  # characters, exactly
+            if longest > limit:
+                raise CsvError(_field_message(int(longest), limit))
+
+
+def _longest_bytes(col: pd.Series) -> int | None:
+    """Longest value in UTF-8 bytes (≥ characters); cheap for pyarrow strings (offsets only)."""
+    try:
+        import pyarrow.compute as pc
+
+        value = pc.max(pc.binary_length(col.array._pa_array)).as_py()
+        return 0 if value is None else int(value)
+    except (ImportError, AttributeError, TypeError, ValueError):
+        longest = col.astype(str).str.len().max()
+        return None if pd.isna(longest) else int(longest)
 
 
 def _coerce_stray_text(frame: pd.DataFrame) -> list[str]:
@@ -546,12 +558,10 @@ def _coerce_stray_text(frame: pd.DataFrame) -> list[str]:
         col = frame[name]
         if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
             continue
+        head = col.head(2_000).dropna()
+        if head.empty or pd.to_numeric(head, errors="coerce").notna().mean() < 0.5:
+            continue
         present = col.dropna()
-        if present.empty:
-            continue
-        head = pd.to_numeric(present.head(1000), errors="coerce")
-        if head.notna().mean() < 0.5:
-            continue
         numbers = pd.to_numeric(present, errors="coerce")
         stray = present[numbers.isna()]
         if len(stray) > MAX_STRAY_SHARE * len(present) or numbers.notna().sum() == 0:

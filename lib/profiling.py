@@ -128,7 +128,7 @@ def _profile_column(name: str, col: pd.Series, n: int) -> ColumnProfile:
     dtype = str(col.dtype)
     if present == 0:
         return ColumnProfile(name, dtype, "empty", missing, 0, False, "every value is missing")
-    distinct = int(col.nunique(dropna=True))
+    distinct = count_distinct(col)
     if distinct == 1:
         value = col.dropna().iloc[0]
         return ColumnProfile(
@@ -175,7 +175,7 @@ def _profile_column(name: str, col: pd.Series, n: int) -> ColumnProfile:
         return ColumnProfile(
             name, dtype, "numeric", missing, distinct, True, "numbers: standardised"
         )
-    sample = col.dropna().astype(str).head(500)
+    sample = col.head(5_000).dropna().astype(str).head(500)
     if (sample.str.match(_DATE)).mean() >= 0.9:
         return ColumnProfile(
             name,
@@ -222,6 +222,20 @@ def _profile_column(name: str, col: pd.Series, n: int) -> ColumnProfile:
     return ColumnProfile(
         name, dtype, "categorical", missing, distinct, True, "categories: one-hot encoded"
     )
+
+
+def count_distinct(col: pd.Series) -> int:
+    """Distinct non-missing values (pyarrow's hash count for long numeric columns: ~2× faster)."""
+    if len(col) > 10_000 and (pd.api.types.is_float_dtype(col) or pd.api.types.is_integer_dtype(col)):
+        try:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            values = col.to_numpy(dtype=np.float64, na_value=np.nan) + 0.0  # -0.0 → 0.0
+            return int(pc.count_distinct(pa.array(values, from_pandas=True)).as_py())
+        except ImportError:
+            pass
+    return int(col.nunique(dropna=True))
 
 
 def _short(value, width: int = 30) -> str:
@@ -271,8 +285,7 @@ class TargetInfo:
 
     def codes(self) -> np.ndarray:
         """Integer codes 0..K-1 (label encoding) aligned with ``labels``."""
-        mapping = {c: i for i, c in enumerate(self.classes)}
-        return self.labels.map(mapping).to_numpy(dtype=np.int64)
+        return pd.Categorical(self.labels, categories=self.classes).codes.astype(np.int64)
 
 
 def _format_number(v: float) -> str:
