@@ -120,7 +120,7 @@ def sgd_picture(
     start: tuple[float, float] = (-2.0, 3.0),
     n_points: int = 200,
     data_seed: int = 0,
-    grid: int = 61,
+    grid: int = 41,
 ) -> SgdPicture:
     """The loss surface and the three paths from the same start and learning rate."""
     if steps < 1:

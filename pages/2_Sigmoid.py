@@ -17,7 +17,7 @@ dataset_picker()
 def render_curve() -> float:
     st.header("Move x along the curve")
     x = lesson.x_controls()
-    values = fig.sigmoid_readout(x)
+    values = lesson.sigmoid_readout(x)
     st.markdown(
         f"**sigmoid({x:g}) = {values['torch.sigmoid']:.3f}**: the model gives a "
         f"{100 * values['torch.sigmoid']:.1f} % probability that this point is class 1."
@@ -41,7 +41,7 @@ def render_linear(x: float) -> None:
     left, right = st.columns(2)
     w = left.slider("weight w", -5.0, 5.0, 1.0, 0.1, key=lesson.W_KEY, bind="query-params")
     b = right.slider("bias b", -10.0, 10.0, 0.0, 0.5, key=lesson.B_KEY, bind="query-params")
-    z, p = fig.linear_readout(x, w, b)
+    z, p = lesson.linear_readout(x, w, b)
     c1, c2 = st.columns(2)
     c1.metric("logit z = w·x + b", f"{z:.4f}")
     c2.metric("probability p = σ(z)", f"{p:.4f}")
@@ -55,7 +55,7 @@ def render_odds(x: float) -> None:
         r"\text{odds} = e^{z} = \frac{p}{1-p} \qquad p = \frac{\text{odds}}{1+\text{odds}}"
         r" \qquad z = \log(\text{odds})"
     )
-    table = fig.odds_table(x)
+    table = lesson.odds_table(x)
     st.dataframe(table, hide_index=True)
     st.caption(
         f"Your x = {x:g} is a row of the table. Each +1 on the logit multiplies the "
@@ -66,7 +66,7 @@ def render_odds(x: float) -> None:
 
 def render_slope(x: float) -> None:
     st.header("The slope: where learning slows")
-    slope = fig.slope_readout(x)
+    slope = lesson.slope_readout(x)
     st.markdown(
         f"Gradients flow through σ'(x) = σ(x)(1 − σ(x)). At x = {x:g} the slope is "
         f"**{slope:.4f}**, {100 * slope / 0.25:.1f} % of its maximum 0.25 at x = 0. In the flat "

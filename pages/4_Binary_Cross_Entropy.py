@@ -32,7 +32,7 @@ def render_curves() -> tuple[float, int]:
     )
     y = right.radio("true label y", (1, 0), key="bce_y", bind="query-params", horizontal=True)
     st.plotly_chart(fig.bce_curves_figure(p, y), key="bce_curves")
-    for col, (name, value) in zip(st.columns(3), fig.three_losses(p, y).items(), strict=True):
+    for col, (name, value) in zip(st.columns(3), lesson.three_losses(p, y).items(), strict=True):
         col.metric(name, f"{value:.4f}")
     st.caption(
         "The same number three ways. `BCEWithLogitsLoss` gets the logit z = log(p/(1−p)), "
@@ -48,7 +48,7 @@ def render_batch(p: float, y: int) -> None:
         "reduction", ("mean", "sum"), key="bce_red", bind="query-params", horizontal=True
     )
     logits, targets = fig.batch_rows(p, y)
-    table, reduced = fig.batch_table(logits, targets, reduction)
+    table, reduced = lesson.batch_table(logits, targets, reduction)
     st.dataframe(table, hide_index=True)
     st.metric(f"batch loss (reduction='{reduction}')", f"{reduced:.4f}")
     st.caption(
@@ -69,7 +69,7 @@ def render_stability() -> None:
         key="bce_z",
         bind="query-params",
     )
-    result = fig.saturation(z)
+    result = lesson.saturation(z)
     for col, (name, (loss, grad)) in zip(st.columns(2), result.items(), strict=True):
         col.metric(f"{name}: loss", f"{loss:.4f}")
         col.metric(f"{name}: gradient d loss / d z", f"{grad:.4f}")

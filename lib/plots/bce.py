@@ -6,6 +6,8 @@ and the code agree digit for digit.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -44,10 +46,11 @@ def three_losses(p: float, y: int) -> dict[str, float]:
 
 def bce_curves_figure(p: float, y: int) -> go.Figure:
     """−log(p) (true label 1) and −log(1 − p) (true label 0), with the learner's point."""
-    ps = np.linspace(0.001, 0.999, 400)
+    ps = np.linspace(0.001, 0.999, 200)
     loss = by_hand_bce(p, y)
     traces = [
-        go.Scatter(
+        dict(
+            type="scatter",
             x=ps.astype(np.float32),
             y=curve.astype(np.float32),
             name=f"y = {label}: −log({'p' if label else '1 − p'})",
@@ -57,7 +60,8 @@ def bce_curves_figure(p: float, y: int) -> go.Figure:
         for label, curve, color in ((1, -np.log(ps), BLUE), (0, -np.log(1 - ps), ORANGE))
     ]
     traces.append(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=[p],
             y=[loss],
             mode="markers",
@@ -118,25 +122,34 @@ def saturation(z: float, y: int = 0) -> dict[str, tuple[float, float]]:
     return out
 
 
-def saturation_figure(z: float, y: int = 0, z_max: float = 50.0) -> go.Figure:
-    """Loss against the logit for a sample of class y: BCELoss on σ(z) hits its clamp at 100."""
-    zs = torch.linspace(-z_max if y else 0.0, 0.0 if y else z_max, 401)
+@lru_cache(maxsize=4)
+def _saturation_curves(y: int, z_max: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Loss against the logit for both recipes; independent of the learner's z, so computed once."""
+    zs = torch.linspace(-z_max if y else 0.0, 0.0 if y else z_max, 201)
     target = torch.full_like(zs, float(y))
     with torch.no_grad():
         clamped = nn.BCELoss(reduction="none")(torch.sigmoid(zs), target)
         exact = nn.BCEWithLogitsLoss(reduction="none")(zs, target)
+    return zs.numpy(), clamped.numpy(), exact.numpy()
+
+
+def saturation_figure(z: float, y: int = 0, z_max: float = 50.0) -> go.Figure:
+    """Loss against the logit for a sample of class y: BCELoss on σ(z) hits its clamp at 100."""
+    zs, clamped, exact = _saturation_curves(int(y), float(z_max))
     line, label = vline(z, f"z = {z:g}", "black")
     return figure(
         [
-            go.Scatter(
-                x=zs.numpy(),
-                y=clamped.numpy(),
+            dict(
+                type="scatter",
+                x=zs,
+                y=clamped,
                 name="sigmoid + nn.BCELoss (float32)",
                 line=dict(color=ORANGE, width=3),
             ),
-            go.Scatter(
-                x=zs.numpy(),
-                y=exact.numpy(),
+            dict(
+                type="scatter",
+                x=zs,
+                y=exact,
                 name="nn.BCEWithLogitsLoss",
                 line=dict(color=BLUE, width=3, dash="dash"),
             ),
@@ -153,7 +166,8 @@ def saturation_figure(z: float, y: int = 0, z_max: float = 50.0) -> go.Figure:
 def sgd_figure(picture: SgdPicture, step: int) -> go.Figure:
     """The loss surface over (w, b) as a contour, with each path up to ``step``."""
     traces = [
-        go.Contour(
+        dict(
+            type="contour",
             x=picture.w_grid.astype(np.float32),
             y=picture.b_grid.astype(np.float32),
             z=picture.surface.astype(np.float32),
@@ -169,7 +183,8 @@ def sgd_figure(picture: SgdPicture, step: int) -> go.Figure:
         shown = path[: step + 1].astype(np.float32)
         color = PATH_COLORS[method]
         traces.append(
-            go.Scatter(
+            dict(
+                type="scatter",
                 x=shown[:, 0],
                 y=shown[:, 1],
                 mode="lines+markers",
@@ -179,9 +194,10 @@ def sgd_figure(picture: SgdPicture, step: int) -> go.Figure:
             )
         )
         traces.append(
-            go.Scatter(
-                x=shown[-1:, 0],
-                y=shown[-1:, 1],
+            dict(
+                type="scatter",
+                x=shown[-1:, 0].tolist(),
+                y=shown[-1:, 1].tolist(),
                 mode="markers",
                 showlegend=False,
                 marker=dict(color=color, size=13),
@@ -189,7 +205,8 @@ def sgd_figure(picture: SgdPicture, step: int) -> go.Figure:
         )
     start = picture.paths[METHODS[0]][0]
     traces.append(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=[start[0]],
             y=[start[1]],
             mode="markers",
@@ -198,7 +215,8 @@ def sgd_figure(picture: SgdPicture, step: int) -> go.Figure:
         )
     )
     traces.append(
-        go.Scatter(
+        dict(
+            type="scatter",
             x=[TRUE_W],
             y=[TRUE_B],
             mode="markers",
@@ -206,16 +224,9 @@ def sgd_figure(picture: SgdPicture, step: int) -> go.Figure:
             marker=dict(color="red", symbol="star", size=13),
         )
     )
-    fig = figure(
-        traces,
-        f"Three ways down the same loss surface: step {step}",
-        "weight w",
-        "bias b",
-        [picture.b_grid[0], picture.b_grid[-1]],
-        height=520,
-    )
-    fig.layout.xaxis.range = [picture.w_grid[0], picture.w_grid[-1]]
-    return fig
+    w_lim, b_lim = picture.w_grid[[0, -1]].tolist(), picture.b_grid[[0, -1]].tolist()
+    title = f"Three ways down the same loss surface: step {step}"
+    return figure(traces, title, "weight w", "bias b", b_lim, height=520, xrange=w_lim)
 
 
 def path_table(picture: SgdPicture, step: int) -> pd.DataFrame:

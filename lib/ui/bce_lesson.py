@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib.plots import bce as fig
 from lib.sgd_paths import SgdPicture, sgd_picture
 from lib.ui.widgets import Question
 
@@ -12,6 +13,12 @@ START = (-2.0, 3.0)
 N_POINTS = 200
 LEARNING_RATES = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
 BATCH_SIZES = (2, 4, 8, 16, 32, 64)
+
+# The numbers are deterministic in the settings: cached, a rerun costs no torch call.
+_cache = st.cache_data(max_entries=512, show_spinner=False)
+three_losses = _cache(fig.three_losses)
+batch_table = _cache(fig.batch_table)
+saturation = _cache(fig.saturation)
 
 
 @st.cache_data(show_spinner="Running the three SGD paths…", max_entries=32)

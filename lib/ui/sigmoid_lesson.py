@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lib.plots import sigmoid as fig
 from lib.ui.widgets import Question
 
 X_KEY, X_NUM_KEY, W_KEY, B_KEY = "sig_x", "sig_x_num", "sig_w", "sig_b"
 X_DEFAULT, X_MIN, X_MAX = 2.5, -10.0, 10.0
+
+# The numbers are deterministic in the settings: cached, a rerun costs no torch call.
+_cache = st.cache_data(max_entries=512, show_spinner=False)
+sigmoid_readout = _cache(fig.sigmoid_readout)
+linear_readout = _cache(fig.linear_readout)
+slope_readout = _cache(fig.slope_readout)
+odds_table = _cache(fig.odds_table)
 
 
 def _number_changed() -> None:
