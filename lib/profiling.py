@@ -108,7 +108,7 @@ class Profile:
 def profile_frame(df: pd.DataFrame) -> Profile:
     """Type, missing and distinct counts per column, flags, and target suggestions."""
     n = len(df)
-    columns = [_profile_column(str(name), df[name], n) for name in df.columns]
+    columns = [_profile_column(str(name), df[name], n, i == 0) for i, name in enumerate(df.columns)]
     return Profile(n, df.shape[1], columns, _suggest_targets(columns, n))
 
 
@@ -122,7 +122,7 @@ def _is_integer_valued(col: pd.Series) -> bool:
     return values.size > 0 and bool(np.all(values == np.round(values)))
 
 
-def _profile_column(name: str, col: pd.Series, n: int) -> ColumnProfile:
+def _profile_column(name: str, col: pd.Series, n: int, first: bool = False) -> ColumnProfile:
     missing = int(col.isna().sum())
     present = n - missing
     dtype = str(col.dtype)
@@ -162,7 +162,11 @@ def _profile_column(name: str, col: pd.Series, n: int) -> ColumnProfile:
                 False,
                 "a different whole number in every row (an identifier)",
             )
-        if _ID_NAME.search(name) and distinct >= 0.9 * present and present >= ID_MIN_ROWS:
+        if (
+            (_ID_NAME.search(name) or (first and present >= 50 and _is_integer_valued(col)))
+            and distinct >= 0.9 * present
+            and present >= ID_MIN_ROWS
+        ):
             return ColumnProfile(
                 name,
                 dtype,
