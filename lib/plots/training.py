@@ -134,7 +134,8 @@ def curves_spec(columns: list[str], y_title: str, height: int = 220) -> dict:
         "mark": {"type": "line", "strokeWidth": 2},
         "encoding": {
             "x": {"field": "epoch", "type": "quantitative", "title": "epoch"},
-            "y": {"field": "value", "type": "quantitative", "title": y_title},
+            "y": {"field": "value", "type": "quantitative", "title": y_title,
+                  "scale": {"zero": False}},
             "color": {
                 "field": "series", "type": "nominal", "title": None,
                 "scale": {"domain": list(columns), "range": list(OKABE_ITO[: len(columns)])},

@@ -219,7 +219,7 @@ def _training() -> None:
     elif trainer.epoch >= engine.MAX_EPOCHS:
         st.success(f"Stopped at {engine.MAX_EPOCHS:,} epochs. Reset to train again.")
     frame = engine.history_frame(trainer).reset_index()
-    _curves(frame, ["train loss", "test loss"], "loss (lower is better)")
+    _curves(frame, ["train loss", "test loss"], "loss")
     _curves(frame, ["train accuracy", "test accuracy"], "accuracy")
     with st.expander("Weights and gradients"):
         _curves(frame, ["weight norm", "gradient norm"], "norm")
@@ -241,7 +241,7 @@ def _regions() -> None:
 
 def _curves(frame, columns: list[str], title: str) -> None:
     # st.vega_lite_chart with a plain spec: st.line_chart's Altair validation costs ~0.2 s.
-    st.vega_lite_chart(frame[["epoch", *columns]], curves_spec(columns, title))
+    st.vega_lite_chart(frame[["epoch", *columns]], curves_spec(columns, title), height=220)
 
 
 def _regions_or_confusion(lab: engine.Lab, epoch: int | None) -> None:
