@@ -38,6 +38,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--hidden", default="", help="hidden layer sizes, e.g. 32 or 64,32 (default: none)"
     )
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=120.0,
+        help="stop training after this many seconds (default 120; the page uses 10)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
@@ -57,7 +63,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         config = PipelineConfig(
-            target=args.target, seed=args.seed, epochs=args.epochs, hidden=parse_hidden(args.hidden)
+            target=args.target,
+            seed=args.seed,
+            epochs=args.epochs,
+            hidden=parse_hidden(args.hidden),
+            max_seconds=args.max_seconds,
         )
         csv = read_csv_file(args.file)
         result = run(csv.frame, profile_frame(csv.frame), config)
