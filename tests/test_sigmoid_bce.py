@@ -244,3 +244,18 @@ def test_every_figure_is_valid_plotly():
         go.Figure(fig.to_dict())  # raises ValueError on any invalid property
     assert figures[0].to_dict()["layout"]["title"]["text"] == "sigmoid(2.5) = 0.924"
     assert [t["name"] for t in figures[-1].to_dict()["data"][1::2][:3]] == list(METHODS)
+
+
+def test_sgd_figure_marks_the_lowest_loss_and_the_current_step():
+    picture = sgd_picture(steps=10)
+    data = bce_plots.sgd_figure(picture, 4).to_dict()["data"]
+    star = data[-1]
+    assert star["name"] == "lowest loss on the grid"
+    w_star, b_star = star["x"][0], star["y"][0]
+    i, j = list(picture.b_grid).index(b_star), list(picture.w_grid).index(w_star)
+    assert picture.surface[i, j] == picture.surface.min()
+    for k, method in enumerate(METHODS):
+        current = data[2 + 2 * k]  # the big marker after each path
+        np.testing.assert_allclose(
+            [current["x"][0], current["y"][0]], picture.paths[method][4, :2], rtol=1e-6
+        )

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from lib.plots.sigmoid import figure, vline
-from lib.sgd_paths import METHODS, TRUE_B, TRUE_W, SgdPicture
+from lib.sgd_paths import METHODS, SgdPicture
 
 ORANGE, BLUE, GREEN, GREY = "#E69F00", "#0072B2", "#009E73", "#999999"
 PATH_COLORS = dict(zip(METHODS, (BLUE, ORANGE, GREEN), strict=True))
@@ -214,13 +214,14 @@ def sgd_figure(picture: SgdPicture, step: int) -> go.Figure:
             marker=dict(color="black", symbol="x", size=12),
         )
     )
+    row, col = np.unravel_index(np.argmin(picture.surface), picture.surface.shape)
     traces.append(
         dict(
             type="scatter",
-            x=[TRUE_W],
-            y=[TRUE_B],
+            x=[float(picture.w_grid[col])],
+            y=[float(picture.b_grid[row])],
             mode="markers",
-            name="w, b that made the data",
+            name="lowest loss on the grid",
             marker=dict(color="red", symbol="star", size=13),
         )
     )

@@ -161,7 +161,7 @@ def linear_figure(x: float, w: float, b: float) -> go.Figure:
     z, p = w * x + b, float(sigmoid(w * x + b))
     shapes, notes = [], []
     if w != 0 and abs(b / w) <= xs[-1]:
-        line, label = vline(-b / w, f"p = 0.5 at x = {-b / w:.2f}")
+        line, label = vline(-b / w, f"p = 0.5 at x = {-b / w + 0.0:.2f}")  # + 0.0: no "-0.00"
         shapes, notes = [line], [label]
     return figure(
         [

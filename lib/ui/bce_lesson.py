@@ -121,7 +121,7 @@ for name, size in [("Full-batch GD", len(x)), ("Mini-batch SGD", {batch_size}), 
 QUESTIONS = [
     Question(
         "The true label is 1 and the model says p = 0.01. What is the BCE loss?",
-        ("0.01", "about 0.01", "−log(0.01) ≈ 4.6", "−log(0.99) ≈ 0.01"),
+        ("0.01", "1 − 0.01 = 0.99", "−log(0.01) ≈ 4.6", "−log(0.99) ≈ 0.01"),
         2,
         "For y = 1 the loss is −log(p): a confident wrong answer is punished hard.",
     ),
