@@ -82,6 +82,7 @@ class Dataset:
     description: str = ""
     is_2d: bool = False
     extra: dict = field(default_factory=dict)
+    spec: DatasetSpec | None = None  # what built it: a hashable cache key for pages
 
     @property
     def n_classes(self) -> int:
@@ -117,10 +118,13 @@ def load_dataset(spec: DatasetSpec) -> Dataset:
     3
     """
     if spec.name in GENERATED:
-        return _generate(spec)
-    if spec.name in SEED_TABLES:
-        return _seed_table(spec.name)
-    return _sklearn_table(spec.name)
+        dataset = _generate(spec)
+    elif spec.name in SEED_TABLES:
+        dataset = _seed_table(spec.name)
+    else:
+        dataset = _sklearn_table(spec.name)
+    dataset.spec = spec
+    return dataset
 
 
 # --- scikit-learn's bundled tables -------------------------------------------------------

@@ -19,9 +19,16 @@ def open_page(page: str | None = None, query: dict | None = None, timeout: float
     """
     from streamlit.testing.v1 import AppTest
 
+    if query:
+        # A shared link: the browser runs that page's script directly with the URL's query
+        # (app.py only runs for the home page), so do exactly that.
+        at = AppTest.from_file(str(ROOT / (page or "app.py")), default_timeout=timeout)
+        for key, value in query.items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception, at.exception
+        return at
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
     at.run()
     assert not at.exception, at.exception
     if page is not None:

@@ -19,3 +19,20 @@ def test_home_page(page, server_url):  # noqa: F811
 def test_lesson_page(page, server_url, lesson):  # noqa: F811
     open_app_page(page, server_url, url_path_of(lesson.path), lesson.title)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_dataset_choice_follows_the_learner_across_pages(page, server_url):  # noqa: F811
+    open_app_page(page, server_url, "", "ClassLab: classification with PyTorch")
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="Iris").click()
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("150 rows · 4 features · 3 classes").wait_for()
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Metrics").click()
+    page.get_by_role("heading", name="Metrics and the classification report").first.wait_for()
+    sidebar.get_by_text("150 rows · 4 features · 3 classes").wait_for()
+    assert "dataset=Iris" in page.url
+
+
+def test_shared_link_opens_the_dataset(page, server_url):  # noqa: F811
+    open_app_page(page, server_url, "Sigmoid?dataset=Wine", "The sigmoid")
+    page.locator('[data-testid="stSidebar"]').get_by_text("178 rows · 13 features").wait_for()

@@ -27,43 +27,47 @@ def dataset_picker(binary_only: bool = False, fallback: str = "Breast cancer") -
         **_SHARED,
     )
     sidebar.caption(DESCRIPTIONS[name])
+    # The widgets' return values, not st.session_state: on a shared link's first run they
+    # already hold the URL's values.
+    chosen = {**state.SIDEBAR_DEFAULTS, state.DATASET_KEY: name}
     if name in GENERATED:
-        sidebar.slider(
+        chosen[state.N_SAMPLES_KEY] = sidebar.slider(
             "Points",
             40,
             2000,
             step=20,
             key=state.N_SAMPLES_KEY,
-            **_SHARED,
             value=state.SIDEBAR_DEFAULTS[state.N_SAMPLES_KEY],
+            **_SHARED,
         )
-        sidebar.slider(
+        chosen[state.NOISE_KEY] = sidebar.slider(
             "Noise",
             0.0,
             1.0,
             step=0.05,
             key=state.NOISE_KEY,
-            **_SHARED,
             value=state.SIDEBAR_DEFAULTS[state.NOISE_KEY],
+            **_SHARED,
         )
         if name in ("Blobs", "Spiral"):
-            sidebar.slider(
+            chosen[state.N_CLASSES_KEY] = sidebar.slider(
                 "Classes",
                 2,
                 6,
                 key=state.N_CLASSES_KEY,
-                **_SHARED,
                 value=state.SIDEBAR_DEFAULTS[state.N_CLASSES_KEY],
+                **_SHARED,
             )
-        sidebar.number_input(
+        chosen[state.DATA_SEED_KEY] = sidebar.number_input(
             "Data seed",
             0,
             10_000,
             key=state.DATA_SEED_KEY,
-            **_SHARED,
             value=state.SIDEBAR_DEFAULTS[state.DATA_SEED_KEY],
+            **_SHARED,
         )
-    dataset = cached_dataset(state.current_spec())
+    st.session_state[state.SIDEBAR_CHOICE] = chosen
+    dataset = cached_dataset(state.spec_from(chosen))
     if binary_only and not dataset.is_binary:
         sidebar.info(
             f"{dataset.name} has {dataset.n_classes} classes and this lesson is about two, "

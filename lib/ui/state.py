@@ -19,6 +19,9 @@ NOISE_KEY = "noise"
 N_CLASSES_KEY = "classes"
 DATA_SEED_KEY = "data_seed"
 
+# The learner's sidebar choice, under a key no widget owns so it survives page switches.
+SIDEBAR_CHOICE = "_sidebar_choice"
+
 SIDEBAR_DEFAULTS = {
     DATASET_KEY: DatasetSpec().name,
     N_SAMPLES_KEY: DatasetSpec().n_samples,
@@ -40,9 +43,9 @@ OBJECT_KEYS = {
 }
 
 
-def current_spec() -> DatasetSpec:
-    """The dataset chosen in the sidebar (defaults before the sidebar is drawn)."""
-    values = {k: st.session_state.get(k, v) for k, v in SIDEBAR_DEFAULTS.items()}
+def spec_from(values: dict) -> DatasetSpec:
+    """A DatasetSpec from sidebar values keyed like ``SIDEBAR_DEFAULTS``."""
+    values = {**SIDEBAR_DEFAULTS, **values}
     return DatasetSpec(
         name=values[DATASET_KEY],
         n_samples=int(values[N_SAMPLES_KEY]),
@@ -52,9 +55,10 @@ def current_spec() -> DatasetSpec:
     )
 
 
-OBJECT_KEYS.update(
-    {
-        "lab_notice": "Training lab: the one-off 'settings changed, model reset' message.",
-        "lab_figure": "Training lab: the last decision-region / confusion figure and its key.",
-    }
-)
+def current_spec() -> DatasetSpec:
+    """The dataset chosen in the sidebar (defaults before the sidebar is drawn).
+
+    Call it after ``dataset_picker()``; a page that needs fallbacks should use the returned
+    dataset's ``spec`` instead.
+    """
+    return spec_from(st.session_state.get(SIDEBAR_CHOICE, {}))
