@@ -235,7 +235,8 @@ def test_figures_show_the_current_numbers(cancer_fit):
         ["TN", "FP"],
         ["FN", "TP"],
     ]
-    assert list(cm.data[0].y) == ["true 0: benign", "true 1: malignant"]
+    assert list(cm.data[0].y) == ["benign (0)", "malignant (1)"]
+    assert cm.layout.yaxis.title.text == "true" and cm.layout.xaxis.title.text == "predicted"
     view = plots.threshold_view(y, p, t, cancer_fit.class_names)
     bars = [trace for trace in view.data if trace.type == "bar"]
     assert sum(sum(trace.y) for trace in bars) == len(y)

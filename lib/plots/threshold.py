@@ -23,8 +23,8 @@ BLUE, ORANGE, GREY, RED, GREEN = "#0072B2", "#E69F00", "#999999", "#D55E00", "#0
 MAX_CURVE_POINTS = 200
 SWEEP = np.linspace(0.0, 1.0, 101)
 SWEPT = {"accuracy": GREY, "precision": BLUE, "recall": ORANGE, "f1": GREEN}
-_MARGIN = dict(l=10, r=10, t=60, b=10)
-_LEGEND = dict(orientation="h", y=-0.12)
+_MARGIN = dict(l=10, r=10, t=60, b=20)
+_LEGEND = dict(orientation="h", yanchor="top", y=-0.18)
 
 
 def thin(*arrays: np.ndarray, limit: int = MAX_CURVE_POINTS) -> list[np.ndarray]:
@@ -124,16 +124,17 @@ def confusion_heatmap(tn: int, fp: int, fn: int, tp: int, class_names) -> go.Fig
         text=text,
         texttemplate="%{text}",
         textfont=dict(size=18),
-        x=[f"predicted {k}: {class_names[k]}" for k in (0, 1)],
-        y=[f"true {k}: {class_names[k]}" for k in (0, 1)],
+        x=[f"{class_names[k]} ({k})" for k in (0, 1)],
+        y=[f"{class_names[k]} ({k})" for k in (0, 1)],
         colorscale="Blues",
         showscale=False,
     )
     layout = dict(
-        title="Confusion matrix (rows true, columns predicted)",
-        height=300,
-        margin=_MARGIN,
-        yaxis=dict(autorange="reversed"),
+        title="Confusion matrix",
+        height=340,
+        margin=dict(_MARGIN, t=100),
+        xaxis=dict(title="predicted", side="top", tickangle=0),
+        yaxis=dict(title="true", autorange="reversed", tickangle=-90),
     )
     return go.Figure(data=[heat], layout=layout)
 

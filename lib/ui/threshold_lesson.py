@@ -31,7 +31,7 @@ _BIND = {"bind": "query-params"}
 
 def spec_of(dataset: Dataset) -> DatasetSpec:
     """The spec of the dataset in use (the fallback's when the sidebar choice has > 2 classes)."""
-    spec = state.current_spec()
+    spec = getattr(dataset, "spec", None) or state.current_spec()
     return spec if spec.name == dataset.name else DatasetSpec(name=dataset.name)
 
 
