@@ -522,7 +522,18 @@ def _parse(utf8: bytes, delimiter: str, decimal: str, header: bool, names: list[
         except MemoryError:
             raise CsvError("The file is too large to read in memory; upload a sample.") from None
     skipped = sum(str(w.message).count("Skipping line") for w in caught)
+    _release_heap()
     return frame, skipped
+
+
+def _release_heap() -> None:
+    """Hand the parser's freed buffers back to the OS (glibc keeps them otherwise)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _check_field_sizes(frame: pd.DataFrame, limit: int, n_bytes: int) -> None:
