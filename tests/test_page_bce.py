@@ -170,3 +170,23 @@ def test_code_panels_print_what_the_page_shows(query):
     out, _ = run_code(code_of(at, "DataLoader"))
     printed = np.array(numbers(out), dtype=float).reshape(3, 3)
     np.testing.assert_allclose(printed, paths(at)[["w", "b", "loss on all points"]], atol=1.5e-4)
+
+
+def test_nonsense_in_the_link_falls_back_to_defaults():
+    at = open_page(
+        PAGE,
+        query={
+            "bce_p": "5",
+            "bce_y": "7",
+            "bce_lr": "0.3",
+            "bce_bs": "abc",
+            "bce_step": "1000",
+            "bce_z": "inf",
+            "bce_red": "max",
+        },
+    )
+    assert at.slider(key="bce_p").value == pytest.approx(0.924)
+    assert at.radio(key="bce_y").value == 1 and at.radio(key="bce_red").value == "mean"
+    assert (at.select_slider(key="bce_lr").value, at.select_slider(key="bce_bs").value) == (0.5, 16)
+    assert (at.slider(key="bce_step").value, at.slider(key="bce_z").value) == (15, 40.0)
+    assert losses(at) == ["0.0790"] * 3

@@ -137,3 +137,10 @@ def test_quiz_gives_feedback_with_reasons():
     assert any("Correct." in s.value for s in at.success)
     assert any("Not quite" in e.value for e in at.error)
     assert "Score: 1 / 4" in texts(at)
+
+
+def test_nonsense_in_the_link_falls_back_to_defaults():
+    at = open_page(PAGE, query={"sig_x": "100", "sig_w": "abc", "sig_b": "nan"})
+    assert (at.slider(key="sig_x").value, at.slider(key="sig_w").value) == (2.5, 1.0)
+    assert at.slider(key="sig_b").value == 0.0
+    assert "sigmoid(2.5) = 0.924" in texts(at)
