@@ -235,9 +235,7 @@ def class_formulas(cm: np.ndarray, k: int, name: str) -> dict[str, str]:
         f1_numbers = _frac(rf"2 \cdot {p:.3f} \cdot {r:.3f}", f"{p:.3f} + {r:.3f}")
     else:
         f1_numbers = _frac(r"2 \cdot 0 \cdot 0", "0 + 0") + r"\to 0"
-    f1_line = (
-        rf"F_1{{}}_{{{label}}} = \frac{{2 \cdot P \cdot R}}{{P + R}} = {f1_numbers} = {f1:.3f}"
-    )
+    f1_line = rf"F_{{1,\,{label}}} = \frac{{2 \cdot P \cdot R}}{{P + R}} = {f1_numbers} = {f1:.3f}"
     ovr = (
         rf"\text{{one-vs-rest accuracy}}_{{{label}}} = \frac{{TP + TN}}{{TP + TN + FP + FN}} = "
         + _frac(f"{tp} + {tn}", f"{tp} + {tn} + {fp} + {fn}")

@@ -4,7 +4,6 @@ from lib import evaluation as ev_lib
 from lib.plots.metrics import confusion_heatmap
 from lib.ui import metrics as ui
 from lib.ui.sidebar import dataset_picker
-from lib.ui.state import current_spec
 from lib.ui.widgets import code_panel, mistake, page_header, quiz
 
 URL = {"bind": "query-params"}
@@ -25,7 +24,7 @@ model_name = left.selectbox("Model", list(ev_lib.MODELS), key="met_model", **URL
 seed = int(
     right.number_input("Seed (split, initial weights, batches)", 0, 9999, 0, key="met_seed", **URL)
 )
-spec = current_spec()
+spec = dataset.spec
 try:
     ev = ui.cached_evaluation(spec, model_name, seed)
 except ValueError as err:
@@ -71,7 +70,9 @@ rows = ui.cached_cell_rows(spec, model_name, seed, names.index(true_name), names
 st.markdown(f"**{len(rows)}** test rows are **{true_name}** and predicted **{pred_name}**.")
 ui.cell_table(rows)
 chart_slot.plotly_chart(
-    confusion_heatmap(cm, names, norm, (names.index(true_name), names.index(pred_name))),
+    confusion_heatmap(
+        cm, names, norm, (names.index(true_name), names.index(pred_name)), clickable=True
+    ),
     key="met_cm_chart",
     on_select=ui.select_cell,
     selection_mode="points",
@@ -80,6 +81,10 @@ chart_slot.plotly_chart(
 st.header("4. The classification report")
 summary = ui.cached_summary(spec, model_name, seed)
 ui.report_table(summary["report"])
+st.caption(
+    "The accuracy row has no precision or recall of its own (empty, shown as None); "
+    "its F1 column holds the accuracy, as in the text report below."
+)
 st.markdown("The same report in the text form the cheat sheet prints:")
 st.code(summary["text"], language="text")
 code_panel(

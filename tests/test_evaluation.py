@@ -319,7 +319,8 @@ def test_displayed_code_reproduces_the_report(spec, model):
 def test_heatmap_is_valid_labelled_and_switches_normalisation():
     cm = np.array([[12, 0, 1], [0, 11, 2], [3, 1, 12]])
     names = ["setosa", "versicolor", "virginica"]
-    raw = confusion_heatmap(cm, names)
+    raw = confusion_heatmap(cm, names, clickable=True)
+    assert len(confusion_heatmap(cm, names).data) == 1
     go.Figure(raw.to_dict())  # the unvalidated dict is a valid plotly figure
     heat = raw.data[0]
     assert list(heat.x) == names and list(heat.y) == names

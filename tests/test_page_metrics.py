@@ -228,6 +228,15 @@ def test_url_restores_the_lesson_state():
     assert r"\text{Precision}_{\text{malignant}}" in latex(at)
 
 
+def test_dataset_from_the_link_is_used():
+    at = open_page(PAGE, query={"dataset": "Wine", "met_class": "class_2"})
+    assert at.selectbox(key="met_class").options == ["class_0", "class_1", "class_2"]
+    assert at.selectbox(key="met_class").value == "class_2"
+    ev = E.train_and_evaluate(DatasetSpec("Wine"), "Logistic regression", 0)
+    np.testing.assert_array_equal(heatmap(at)["z"], skm.confusion_matrix(ev.y_true, ev.y_pred))
+    assert r"\text{Precision}_{\text{class\_2}}" in latex(at)
+
+
 def test_quiz_gives_feedback():
     at = open_page(PAGE)
     at.radio(key="met_quiz_q1").set_value("recall per class").run()

@@ -20,12 +20,14 @@ def confusion_heatmap(
     how: str = "Counts",
     highlight: tuple[int, int] | None = None,
     title: str | None = None,
+    clickable: bool = False,
 ) -> go.Figure:
     """Rows = true class (top to bottom), columns = predicted class; counts in every cell.
 
     ``how`` picks the colour and the number written first: raw counts, the row share
     (each row sums to 1, the diagonal is recall) or the column share (the diagonal is
-    precision). Cells of an empty row/column show ``–`` instead of a share.
+    precision). Cells of an empty row/column show ``–`` instead of a share. ``clickable``
+    adds invisible click targets so Streamlit's ``on_select`` can report a clicked cell.
     """
     cm = np.asarray(cm)
     values, defined = normalise_confusion(cm, how)
@@ -73,8 +75,8 @@ def confusion_heatmap(
                 "hovertemplate": "true %{y}<br>predicted %{x}<br>count %{customdata}<extra></extra>",
                 "showscale": False,
             },
-            _click_targets(labels, counts),
-        ],
+        ]
+        + ([_click_targets(labels, counts)] if clickable else []),
         "layout": {
             "title": {"text": title or f"Confusion matrix ({how.lower()})"},
             "height": min(640, max(320, size)),
