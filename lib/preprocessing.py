@@ -87,6 +87,7 @@ class Preprocessor:
         row_sets: list,
         fit_scaling: bool = False,
         numeric_cache: dict | None = None,
+        factorized: dict | None = None,
     ) -> list[np.ndarray]:
         """:meth:`transform` for several row subsets, reading each column once.
 
@@ -123,7 +124,7 @@ class Preprocessor:
                 out[:, j] = column
             j += 1
         for name, kept in self.categorical.items():
-            codes_all = category_codes(df[name], kept)
+            codes_all = category_codes(df[name], kept, factorized=(factorized or {}).get(name))
             width = len(kept) + self.other[name]
             if fit:
                 fitted = codes_all if row_sets[0] is None else codes_all[row_sets[0]]
@@ -170,9 +171,9 @@ def _factorize(col: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, [str(u) for u in uniques] + [MISSING]
 
 
-def category_counts(col: pd.Series, rows: np.ndarray | None = None) -> pd.Series:
+def category_counts(col: pd.Series, rows: np.ndarray | None = None, factorized=None) -> pd.Series:
     """Rows per category label (missing counted as ``"(missing)"``), most frequent first."""
-    codes, labels = _factorize(col)
+    codes, labels = factorized if factorized is not None else _factorize(col)
     if rows is not None:
         codes = codes[rows]
     counts = np.bincount(codes + 1, minlength=len(labels))  # slot 0: missing
@@ -181,9 +182,14 @@ def category_counts(col: pd.Series, rows: np.ndarray | None = None) -> pd.Series
     return series.sort_values(ascending=False, kind="stable")
 
 
-def category_codes(col: pd.Series, kept: list[str], rows: np.ndarray | None = None) -> np.ndarray:
+def category_codes(
+    col: pd.Series, kept: list[str], rows: np.ndarray | None = None, factorized=None
+) -> np.ndarray:
     """Position of each row's category in ``kept`` (-1 when not kept)."""
-    codes, labels = _factorize(col if rows is None else col.iloc[rows])
+    if factorized is not None and rows is None:
+        codes, labels = factorized
+    else:
+        codes, labels = _factorize(col if rows is None else col.iloc[rows])
     position = {c: i for i, c in enumerate(kept)}
     lookup = np.array([position.get(label, -1) for label in labels], dtype=np.int64)
     return lookup[codes]
@@ -337,13 +343,15 @@ def prepare(
 
     # 5. one-hot --------------------------------------------------------------------------
     kept: dict[str, list[str]] = {}
+    factorized: dict = {}
     other: dict[str, bool] = {}
     grouped_notes = []
     if categorical:
         room = max(1, (MAX_WIDTH - len(numeric)) // len(categorical) - 1)
         per_column = max(1, min(max_categories, room))
         for name in categorical:
-            counts = category_counts(df[name], rows_train)
+            factorized[name] = _factorize(df[name])
+            counts = category_counts(df[name], rows_train, factorized[name])
             top = counts[counts >= MIN_CATEGORY_ROWS].head(per_column)
             kept[name] = sorted(map(str, top.index))
             rest = counts.drop(top.index)
@@ -401,7 +409,9 @@ def prepare(
         target.name,
         list(target.classes),
     )
-    X_train, X_test = pre.transform_many(df, [rows_train, rows_test], fit_scaling=True)
+    X_train, X_test = pre.transform_many(
+        df, [rows_train, rows_test], fit_scaling=True, factorized=factorized
+    )
     steps.append(
         Step(
             "Standardise",
