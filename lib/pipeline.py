@@ -146,7 +146,7 @@ def run(
     df,
     profile: Profile,
     config: PipelineConfig,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, list], None] | None = None,
 ) -> PipelineResult:
     """Check the target, preprocess, train, evaluate and fit the baseline."""
     start = time.perf_counter()
@@ -160,7 +160,7 @@ def fit(
     prepared: Prepared,
     profile: Profile,
     config: PipelineConfig,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, list], None] | None = None,
     start: float | None = None,
 ) -> PipelineResult:
     """Train on a prepared split, evaluate on its test rows and fit the baseline beside it."""
@@ -221,7 +221,7 @@ def train(
     prepared: Prepared,
     n_classes: int,
     config: PipelineConfig,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, list], None] | None = None,
 ) -> tuple[torch.nn.Module, Trainer, int, float]:
     """Train with the training lab's engine; returns (model, trainer, epochs done, seconds).
 
@@ -262,7 +262,7 @@ def train(
             if trainer.epoch in schedule:
                 trainer.set_learning_rate(config.learning_rate * schedule[trainer.epoch])
             if progress is not None:
-                progress(trainer.epoch, epochs)
+                progress(trainer.epoch, epochs, trainer.history)
             if time.perf_counter() >= deadline:
                 break
     return trainer.model, trainer, trainer.epoch, time.perf_counter() - start

@@ -235,12 +235,19 @@ def show_steps(target, prepared) -> None:
 def train_button(target, features, prepared, profile: Profile, config: PipelineConfig, digest: str):
     if st.button("Train", type="primary", key="yd_train"):
         bar = st.progress(0.0, text="Training…")
+        live = st.empty()
 
-        def progress(epoch: int, total: int) -> None:
+        def progress(epoch: int, total: int, history: list) -> None:
             bar.progress(min(1.0, epoch / max(1, total)), text=f"Epoch {epoch} / {total}")
+            curve = pd.DataFrame(
+                [(r.epoch, r.train_loss, r.test_loss) for r in history],
+                columns=["epoch", "train_loss", "test_loss"],
+            ).set_index("epoch")
+            live.line_chart(curve, height=220)
 
         result = fit(target, features, prepared, profile, config, progress)
         bar.empty()
+        live.empty()
         st.session_state[RESULT_KEY] = ((digest, config), result)
     stored = st.session_state.get(RESULT_KEY)
     if stored is None:
