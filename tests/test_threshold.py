@@ -270,6 +270,24 @@ def test_roc_and_pr_curves_equal_sklearn(cancer_fit):
     assert np.allclose(curves.data[3].x, recall) and np.allclose(curves.data[3].y, precision)
 
 
+def test_every_figure_is_valid_plotly(cancer_fit):
+    """The builders skip plotly's validation for speed; validate each once here."""
+    import plotly.graph_objects as go
+
+    y, p = cancer_fit.y, cancer_fit.proba
+    figures = [
+        plots.threshold_view(y, p, 0.3, cancer_fit.class_names),
+        plots.confusion_heatmap(1, 2, 3, 4, cancer_fit.class_names),
+        plots.curves_view(y, p, 0.3),
+    ]
+    for figure in figures:
+        layout = figure.to_dict()["layout"]
+        go.Figure(figure.to_dict())  # raises ValueError on any invalid property
+        # unvalidated figures reach plotly.js as written: titles must be {"text": ...}
+        titled = [layout] + [v for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))]
+        assert all(isinstance(part.get("title", {}), dict) for part in titled)
+
+
 def test_thin_keeps_ends_and_bounds_points():
     x = np.arange(1000)
     (thinned,) = plots.thin(x, limit=50)

@@ -22,9 +22,18 @@ from lib.threshold import metrics_at
 BLUE, ORANGE, GREY, RED, GREEN = "#0072B2", "#E69F00", "#999999", "#D55E00", "#009E73"
 MAX_CURVE_POINTS = 200
 SWEEP = np.linspace(0.0, 1.0, 101)
+# plotly.js reverses a named "Blues" when the figure is not validated: give the stops.
+BLUES = [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]]
 SWEPT = {"accuracy": GREY, "precision": BLUE, "recall": ORANGE, "f1": GREEN}
 _MARGIN = dict(l=10, r=10, t=60, b=20)
 _LEGEND = dict(orientation="h", yanchor="top", y=-0.18)
+
+
+def _figure(data: list[dict], layout: dict) -> go.Figure:
+    """Built in one go from dicts without plotly's validation (the tests validate each builder
+    once); ``template={}`` because Streamlit's theme styles the chart and copying plotly's
+    default template on every rerun costs more than the figure itself."""
+    return go.Figure(data=data, layout={**layout, "template": {}}, _validate=False)
 
 
 def thin(*arrays: np.ndarray, limit: int = MAX_CURVE_POINTS) -> list[np.ndarray]:
@@ -98,19 +107,21 @@ def threshold_view(y, proba, threshold: float, class_names, bins: int = 20) -> g
         font=dict(color=RED),
     )
     layout = dict(
-        title="Where the test rows fall, and what each threshold scores",
+        title=dict(text="Where the test rows fall, and what each threshold scores"),
         height=560,
         margin=_MARGIN,
         legend=_LEGEND,
         barmode="overlay",
         xaxis=dict(range=[0, 1], anchor="y", showticklabels=False),
-        yaxis=dict(domain=[0.55, 1], title="test rows"),
-        xaxis2=dict(range=[0, 1], anchor="y2", matches="x", title="threshold t = P(class 1)"),
-        yaxis2=dict(domain=[0, 0.45], range=[0, 1.02], title="score"),
+        yaxis=dict(domain=[0.55, 1], title=dict(text="test rows")),
+        xaxis2=dict(
+            range=[0, 1], anchor="y2", matches="x", title=dict(text="threshold t = P(class 1)")
+        ),
+        yaxis2=dict(domain=[0, 0.45], range=[0, 1.02], title=dict(text="score")),
         shapes=[cut],
         annotations=[label],
     )
-    return go.Figure(data=bars + lines, layout=layout)
+    return _figure(bars + lines, layout)
 
 
 def confusion_heatmap(tn: int, fp: int, fn: int, tp: int, class_names) -> go.Figure:
@@ -126,17 +137,17 @@ def confusion_heatmap(tn: int, fp: int, fn: int, tp: int, class_names) -> go.Fig
         textfont=dict(size=18),
         x=[f"{class_names[k]} ({k})" for k in (0, 1)],
         y=[f"{class_names[k]} ({k})" for k in (0, 1)],
-        colorscale="Blues",
+        colorscale=BLUES,
         showscale=False,
     )
     layout = dict(
-        title="Confusion matrix",
+        title=dict(text="Confusion matrix"),
         height=340,
         margin=dict(_MARGIN, t=100),
-        xaxis=dict(title="predicted", side="top", tickangle=0),
-        yaxis=dict(title="true", autorange="reversed", tickangle=-90),
+        xaxis=dict(title=dict(text="predicted"), side="top", tickangle=0),
+        yaxis=dict(title=dict(text="true"), autorange="reversed", tickangle=-90),
     )
-    return go.Figure(data=[heat], layout=layout)
+    return _figure([heat], layout)
 
 
 def curves_view(y, proba, threshold: float) -> go.Figure:
@@ -210,13 +221,13 @@ def curves_view(y, proba, threshold: float) -> go.Figure:
         ),
     ]
     layout = dict(
-        title=f"ROC curve (AUC = {area:.3f})  ·  precision–recall curve (AP = {ap:.3f})",
+        title=dict(text=f"ROC curve (AUC = {area:.3f})  ·  precision–recall curve (AP = {ap:.3f})"),
         height=380,
         margin=_MARGIN,
         legend=_LEGEND,
-        xaxis=dict(domain=[0, 0.45], range=[-0.02, 1.02], title="false positive rate"),
-        yaxis=dict(range=[-0.02, 1.02], title="true positive rate = recall"),
-        xaxis2=dict(domain=[0.55, 1], range=[-0.02, 1.02], anchor="y2", title="recall"),
-        yaxis2=dict(range=[-0.02, 1.02], anchor="x2", title="precision"),
+        xaxis=dict(domain=[0, 0.45], range=[-0.02, 1.02], title=dict(text="false positive rate")),
+        yaxis=dict(range=[-0.02, 1.02], title=dict(text="true positive rate = recall")),
+        xaxis2=dict(domain=[0.55, 1], range=[-0.02, 1.02], anchor="y2", title=dict(text="recall")),
+        yaxis2=dict(range=[-0.02, 1.02], anchor="x2", title=dict(text="precision")),
     )
-    return go.Figure(data=traces, layout=layout)
+    return _figure(traces, layout)
