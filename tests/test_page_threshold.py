@@ -155,6 +155,24 @@ def test_link_restores_the_threshold(cancer):
     assert_matches(at, cancer, 0.3)
 
 
+def test_link_restores_the_chooser_settings(cancer):
+    at = open_page(PAGE, query={"thr_recall": "0.99", "thr_cost": "20"})
+    assert at.number_input(key="thr_recall").value == pytest.approx(0.99)
+    assert at.number_input(key="thr_cost").value == pytest.approx(20.0)
+    t = recall_threshold(cancer.y, cancer.proba, 0.99)
+    assert at.button(key="thr_pick_recall").label == f"Catch ≥ 99%: t = {t:.4g}"
+    assert (
+        f"{cost_threshold(cancer.y, cancer.proba, 20.0):.4g}"
+        in at.button(key="thr_pick_cost").label
+    )
+
+
+def test_multiclass_link_falls_back(cancer):
+    at = open_page(PAGE, query={"dataset": "Wine"})
+    assert_matches(at, cancer, 0.5)
+    assert "Wine has 3 classes" in " ".join(i.value for i in at.sidebar.info)
+
+
 def test_seed_changes_the_model():
     at = open_page(PAGE, query={"thr_seed": "3"})
     fit = fit_logistic(load_dataset(DatasetSpec()), seed=3)
