@@ -4,6 +4,7 @@ Debian's Chromium (never a downloaded browser). Skipped when /usr/bin/chromium i
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import subprocess
@@ -73,15 +74,21 @@ def wait_healthy(url: str, timeout: float = 90) -> None:
     raise RuntimeError(f"streamlit did not become healthy at {url}")
 
 
-@pytest.fixture(scope="session")
-def server_url():
-    port = free_port()
-    proc = start_streamlit(port)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url)
-        yield url
-    finally:
+# One server, one Playwright and one browser for the whole run. Test modules import these
+# fixtures, which registers them once per module; module-level singletons keep that from
+# starting a second Playwright (which fails inside the first one's event loop).
+_shared: dict = {}
+
+
+def _shutdown() -> None:
+    browser = _shared.pop("browser", None)
+    if browser is not None:
+        browser.close()
+    playwright = _shared.pop("playwright", None)
+    if playwright is not None:
+        playwright.stop()
+    proc = _shared.pop("server", None)
+    if proc is not None:
         proc.terminate()
         try:
             proc.wait(timeout=10)
@@ -89,14 +96,30 @@ def server_url():
             proc.kill()
 
 
+atexit.register(_shutdown)
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    if "url" not in _shared:
+        port = free_port()
+        _shared["server"] = start_streamlit(port)
+        url = f"http://127.0.0.1:{port}"
+        wait_healthy(url)
+        _shared["url"] = url
+    return _shared["url"]
+
+
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    if "browser" not in _shared:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+        _shared["playwright"] = sync_playwright().start()
+        _shared["browser"] = _shared["playwright"].chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+    return _shared["browser"]
 
 
 @pytest.fixture
