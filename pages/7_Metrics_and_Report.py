@@ -26,15 +26,12 @@ seed = int(
 )
 spec = dataset.spec
 try:
-    ev = ui.cached_evaluation(spec, model_name, seed)
+    summary = ui.cached_summary(spec, model_name, seed)
 except ValueError as err:
     st.error(str(err))
     st.stop()
-names, cm = ev.names, ev.confusion()
-st.caption(
-    f"{ev.model_name} trained for {ev.epochs} epochs with Adam on "
-    f"{ev.dataset}; {len(ev.y_true)} test rows."
-)
+names, cm = summary["names"], summary["cm"]
+st.caption(summary["caption"])
 
 st.header("1. The confusion matrix")
 norm = st.radio("Show", ev_lib.NORMALISATIONS, horizontal=True, key="met_norm", **URL)
@@ -79,8 +76,7 @@ chart_slot.plotly_chart(
 )
 
 st.header("4. The classification report")
-summary = ui.cached_summary(spec, model_name, seed)
-ui.report_table(summary["report"])
+ui.report_table(summary["frame"])
 st.caption(
     "The accuracy row has no precision or recall of its own (empty, shown as None); "
     "its F1 column holds the accuracy, as in the text report below."
@@ -88,7 +84,7 @@ st.caption(
 st.markdown("The same report in the text form the cheat sheet prints:")
 st.code(summary["text"], language="text")
 code_panel(
-    ui.cached_code(spec, model_name, seed),
+    summary["code"],
     "The PyTorch + scikit-learn code that reproduces this report",
 )
 

@@ -29,12 +29,20 @@ def cached_evaluation(spec: DatasetSpec, model_name: str, seed: int) -> Evaluati
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def cached_summary(spec: DatasetSpec, model_name: str, seed: int) -> dict:
-    """The report (dict and text) and the averages spelled out, computed once per model."""
+    """Everything the page shows about one trained model, computed once (one cache read per
+    rerun instead of re-deriving the report, the averages and the code)."""
     ev = cached_evaluation(spec, model_name, seed)
+    report = ev.report()
     return {
-        "report": ev.report(),
+        "names": ev.names,
+        "cm": ev.confusion(),
+        "caption": f"{ev.model_name} trained for {ev.epochs} epochs with Adam on {ev.dataset}; "
+        f"{len(ev.y_true)} test rows.",
+        "report": report,
+        "frame": report_frame(report),
         "text": ev.report_text(),
         "averages": averages(ev.y_true, ev.y_pred, ev.labels, ev.names),
+        "code": report_code(spec, model_name, seed),
     }
 
 
@@ -46,11 +54,6 @@ def cached_cell_rows(spec: DatasetSpec, model_name: str, seed: int, true_k: int,
 @st.cache_data(show_spinner=False, max_entries=64)
 def cached_imbalanced(n_majority: int, n_minority: int) -> dict:
     return imbalanced_example(n_majority, n_minority)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def cached_code(spec: DatasetSpec, model_name: str, seed: int) -> str:
-    return report_code(spec, model_name, seed)
 
 
 def _use_multiclass() -> None:
@@ -71,11 +74,11 @@ def multiclass_hint(is_binary: bool) -> None:
         )
 
 
-def report_table(report: dict) -> None:
+def report_table(frame: pd.DataFrame) -> None:
     """The ``output_dict`` report as a table: per class, accuracy, macro and weighted avg."""
     number = st.column_config.NumberColumn(format="%.3f")
     config = {c: number for c in ("precision", "recall", "f1-score")}
-    st.dataframe(report_frame(report), column_config=config, width="stretch")
+    st.dataframe(frame, column_config=config, width="stretch")
 
 
 def cell_table(rows: pd.DataFrame) -> None:
