@@ -187,8 +187,11 @@ def bench_latency(clicks: int, watch_seconds: float) -> bool:
             page.set_default_timeout(120_000)
             page.goto(f"{url}/Training_Lab")
             page.get_by_role("heading", name="Training lab").first.wait_for()
-            page.locator(".st-key-lab_play button").wait_for()
-            page.wait_for_timeout(2_000)
+            quiz = page.locator('[data-testid="stRadio"]').filter(
+                has_text="test loss starts rising"
+            )
+            quiz.wait_for()  # the whole first run has rendered (the quiz is last)
+            page.wait_for_timeout(1_000)
             page.locator(".st-key-lab_play button").click()
             page.locator(".st-key-lab_pause button:not([disabled])").wait_for()
             # Delivered ticks: count changes of the Optimizer steps metric.
@@ -211,13 +214,18 @@ def bench_latency(clicks: int, watch_seconds: float) -> bool:
                 has_text="test loss starts rising"
             )
             options = quiz.locator('[role="radiogroup"] label')
-            latencies = []
+            latencies, lost = [], 0
             for i in range(clicks):
                 answer = 1 if i % 2 == 0 else 0  # alternate: "Correct." / "Not quite"
                 expected = "Correct." if answer == 1 else "Not quite"
                 start = time.perf_counter()
                 options.nth(answer).click()
-                page.get_by_text(expected, exact=False).first.wait_for()
+                try:
+                    page.get_by_text(expected, exact=False).first.wait_for(timeout=20_000)
+                except Exception:  # counted (as 20 s) and reported, never hidden
+                    lost += 1
+                    options.nth(answer).click()
+                    page.get_by_text(expected, exact=False).first.wait_for()
                 latencies.append((time.perf_counter() - start) * 1000)
                 page.wait_for_timeout(150)
             running = page.locator(".st-key-lab_pause button:not([disabled])").count() == 1
@@ -228,7 +236,7 @@ def bench_latency(clicks: int, watch_seconds: float) -> bool:
     p50, p95 = statistics.median(latencies), _percentile(latencies, 0.95)
     ok = p95 <= 300
     print(f"    quiz answer → feedback while training: median {p50:.0f} ms, p95 {p95:.0f} ms "
-          f"over {len(latencies)} clicks, still training: {running}  "
+          f"over {len(latencies)} clicks ({lost} needed a second click), still training: {running}  "
           f"[{'PASS' if ok else 'FAIL'}, gate p95 ≤ 300 ms]")  # fmt: skip
     return ok
 
