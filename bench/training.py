@@ -210,9 +210,6 @@ def bench_latency(clicks: int, watch_seconds: float) -> bool:
             ticks = page.evaluate("() => window.__ticks")
             print(f"    delivered: {ticks / watch_seconds:.1f} updates/s of the live metrics "
                   f"while training (run_every tick, bounded training per tick)")  # fmt: skip
-            quiz = page.locator('[data-testid="stRadio"]').filter(
-                has_text="test loss starts rising"
-            )
             options = quiz.locator('[role="radiogroup"] label')
             latencies, lost = [], 0
             for i in range(clicks):
