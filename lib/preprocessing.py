@@ -96,9 +96,10 @@ class Preprocessor:
         missing = [c for c in self.columns if c not in df.columns]
         if missing:
             raise ValueError(f"The table lacks the column(s) the model needs: {missing}.")
-        # Filled and standardised one column at a time (temporaries stay one column long).
+        # Filled and standardised one feature at a time into contiguous rows of a
+        # (features × rows) buffer; returned transposed (column-major, no copy).
         outs = [
-            np.empty((len(df) if r is None else len(r), self.n_features), dtype=np.float32)
+            np.empty((self.n_features, len(df) if r is None else len(r)), dtype=np.float32)
             for r in row_sets
         ]
         fit = fit_scaling
@@ -118,10 +119,10 @@ class Preprocessor:
                 stds.append(std if std > 1e-12 else 1.0)
             m, sd = np.float32(means[j]), np.float32(stds[j])
             for out, rows in zip(outs, row_sets, strict=True):
-                column = (values if rows is None else values[rows]).astype(np.float32)
+                column = out[j]
+                column[:] = values if rows is None else values[rows]
                 column -= m
                 column /= sd
-                out[:, j] = column
             j += 1
         for name, kept in self.categorical.items():
             codes_all = category_codes(df[name], kept, factorized=(factorized or {}).get(name))
@@ -132,16 +133,23 @@ class Preprocessor:
                 share = np.concatenate([share[1:], share[:1]])[:width]  # kept…, then Other
                 means += share.tolist()
                 stds += [float(v) if v > 1e-12 else 1.0 for v in np.sqrt(share * (1 - share))]
+            m = np.asarray(means[j : j + width], dtype=np.float32)
+            sd = np.asarray(stds[j : j + width], dtype=np.float32)
+            off, on = (np.float32(0) - m) / sd, (np.float32(1) - m) / sd
             for out, rows in zip(outs, row_sets, strict=True):
                 codes = codes_all if rows is None else codes_all[rows]
-                for c in range(width):
-                    m, sd = np.float32(means[j + c]), np.float32(stds[j + c])
-                    on = codes == c if c < len(kept) else codes < 0
-                    out[:, j + c] = np.where(on, (np.float32(1) - m) / sd, (np.float32(0) - m) / sd)
+                block = out[j : j + width]
+                block[:] = off[:, None]  # every category "off" …
+                hit = codes >= 0
+                slot = np.where(hit, codes, width - 1) if self.other[name] else codes
+                cols = np.arange(len(codes)) if self.other[name] else np.flatnonzero(hit)
+                if not self.other[name]:
+                    slot = slot[hit]
+                block[slot, cols] = on[slot]  # … then each row's own category "on"
             j += width
         if fit:
             self.means, self.stds = means, stds
-        return outs
+        return [out.T for out in outs]
 
 
 def numeric_values(col: pd.Series, max_abs: float = MAX_ABS) -> tuple[np.ndarray, int]:
@@ -168,7 +176,8 @@ def category_strings(col: pd.Series) -> pd.Series:
 def _factorize(col: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Codes into a list of text labels; the last label is ``"(missing)"`` (code -1 → it)."""
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    return codes, [str(u) for u in uniques] + [MISSING]
+    small = np.int32 if len(uniques) < 2**31 - 1 else np.int64
+    return codes.astype(small, copy=False), [str(u) for u in uniques] + [MISSING]
 
 
 def category_counts(col: pd.Series, rows: np.ndarray | None = None, factorized=None) -> pd.Series:
@@ -191,7 +200,7 @@ def category_codes(
     else:
         codes, labels = _factorize(col if rows is None else col.iloc[rows])
     position = {c: i for i, c in enumerate(kept)}
-    lookup = np.array([position.get(label, -1) for label in labels], dtype=np.int64)
+    lookup = np.array([position.get(label, -1) for label in labels], dtype=np.int32)
     return lookup[codes]
 
 
