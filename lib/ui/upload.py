@@ -39,7 +39,7 @@ def plain(text) -> str:
 # --- upload and reading --------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
 def _cached_read(_data: bytes, digest: str, options: tuple) -> tuple[CsvResult, Profile]:
     """Parse and profile; keyed by the bytes' SHA-256 (``digest``) and the reading options."""
     return read_and_profile(_data, **dict(options))
