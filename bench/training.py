@@ -216,12 +216,12 @@ def bench_latency(clicks: int, watch_seconds: float) -> bool:
                 answer = 1 if i % 2 == 0 else 0  # alternate: "Correct." / "Not quite"
                 expected = "Correct." if answer == 1 else "Not quite"
                 start = time.perf_counter()
-                options.nth(answer).click()
+                options.nth(answer).click(force=True)  # the page may still be settling
                 try:
                     page.get_by_text(expected, exact=False).first.wait_for(timeout=20_000)
                 except Exception:  # counted (as 20 s) and reported, never hidden
                     lost += 1
-                    options.nth(answer).click()
+                    options.nth(answer).click(force=True)  # the page may still be settling
                     page.get_by_text(expected, exact=False).first.wait_for()
                 latencies.append((time.perf_counter() - start) * 1000)
                 page.wait_for_timeout(150)
