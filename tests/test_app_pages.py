@@ -8,8 +8,10 @@ from tests.conftest import open_page
 
 def test_home_lists_every_lesson():
     at = open_page()
-    labels = [el.proto.label for el in at.get("page_link")]
-    assert labels == [lesson.title for lesson in LESSONS]
+    cards = [el.proto.label for el in at.main.get("page_link")]
+    assert cards == [lesson.title for lesson in LESSONS]
+    sidebar_nav = [el.proto.label for el in at.sidebar.get("page_link")]
+    assert sidebar_nav == ["Home"] + [lesson.title for lesson in LESSONS]
     body = "\n".join(m.value for m in at.markdown)
     assert "disease" in body and "high risk" in body
 
@@ -23,6 +25,9 @@ def test_every_page_runs(lesson):
 def test_dataset_choice_survives_page_switch():
     at = open_page()
     at.sidebar.selectbox(key="dataset").select("Iris").run()
+    # The sidebar's links carry the choice, so a click keeps it even in a fresh tab.
+    links = {el.proto.label: el.proto.query_string for el in at.sidebar.get("page_link")}
+    assert links["The sigmoid"] == links["Home"] == "dataset=Iris"
     at.switch_page("pages/2_Sigmoid.py").run()
     assert not at.exception
     assert at.sidebar.selectbox(key="dataset").value == "Iris"

@@ -27,7 +27,7 @@ def test_dataset_choice_follows_the_learner_across_pages(page, server_url):  # n
     page.get_by_role("option", name="Iris").click()
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("150 rows · 4 features · 3 classes").wait_for()
-    page.locator('[data-testid="stSidebarNav"] a', has_text="Metrics").click()
+    page.locator('[data-testid="stSidebar"] a', has_text="Metrics and the classification").click()
     page.get_by_role("heading", name="Metrics and the classification report").first.wait_for()
     sidebar.get_by_text("150 rows · 4 features · 3 classes").wait_for()
     assert "dataset=Iris" in page.url

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from lib.datasets import DATASET_NAMES, DESCRIPTIONS, GENERATED, Dataset, DatasetSpec
+from lib.lessons import LESSONS
 from lib.ui import state
 from lib.ui.loaders import cached_dataset
 
@@ -18,6 +20,7 @@ def dataset_picker(binary_only: bool = False, fallback: str = "Breast cancer") -
     restored on the other pages) but this page shows ``fallback`` and says why.
     """
     sidebar = st.sidebar
+    nav = sidebar.container()
     sidebar.header("Dataset")
     name = sidebar.selectbox(
         "Dataset",
@@ -67,6 +70,8 @@ def dataset_picker(binary_only: bool = False, fallback: str = "Breast cancer") -
             **_SHARED,
         )
     st.session_state[state.SIDEBAR_CHOICE] = chosen
+    with nav:
+        _navigation(chosen)
     dataset = cached_dataset(state.spec_from(chosen))
     if binary_only and not dataset.is_binary:
         sidebar.info(
@@ -79,3 +84,16 @@ def dataset_picker(binary_only: bool = False, fallback: str = "Breast cancer") -
         f"{dataset.n_classes} classes"
     )
     return dataset
+
+
+def _navigation(chosen: dict) -> None:
+    """The learning path in the sidebar, carrying the dataset choice in every link."""
+    query = {k: str(v) for k, v in chosen.items() if v != state.SIDEBAR_DEFAULTS[k]}
+    try:
+        st.page_link("app.py", label="Home", icon=":material/home:", query_params=query)
+        for lesson in LESSONS:
+            st.page_link(lesson.path, label=lesson.title, icon=lesson.icon, query_params=query)
+    except StreamlitPageNotFoundError:
+        # A page script run on its own (a test opening a link) has no app.py around it.
+        return
+    st.divider()
