@@ -24,7 +24,11 @@ st.header("1. Set up the experiment")
 settings = lab_ui.settings_form()
 if settings is None:
     st.stop()
-lab = lab_ui.current_lab(settings)
+try:
+    lab = lab_ui.current_lab(settings)
+except ValueError as error:
+    st.error(str(error))
+    st.stop()
 layer, why = output_and_loss(lab.data.n_classes)
 st.markdown(
     f"**Output layer and loss:** {layer}. {why} The model is "
