@@ -205,20 +205,11 @@ def format_report(report: dict, digits: int = 2) -> str:
     head = f"{'':>{width}s} " + "".join(f" {h:>9}" for h in headers)
     lines = [head, ""]
     row = "{:>{width}s} " + " {:>9.{digits}f}" * 3 + " {:>9}"
-    class_names = [n for n in names if not n.endswith(" avg")]
-    for name in class_names:
-        v = report[name]
-        lines.append(
-            row.format(
-                name,
-                v["precision"],
-                v["recall"],
-                v["f1-score"],
-                v["support"],
-                width=width,
-                digits=digits,
-            )
-        )
+
+    def line(name: str) -> str:
+        return row.format(name, *(report[name][h] for h in headers), width=width, digits=digits)
+
+    lines += [line(n) for n in names if not n.endswith(" avg")]
     lines.append("")
     for name in [n for n in report if n.endswith(" avg") or n == "accuracy"]:
         if name == "accuracy":
@@ -226,19 +217,8 @@ def format_report(report: dict, digits: int = 2) -> str:
             lines.append(
                 f"{'accuracy':>{width}s}  {'':>9} {'':>9} {report['accuracy']:>9.{digits}f} {total:>9}"
             )
-            continue
-        v = report[name]
-        lines.append(
-            row.format(
-                name,
-                v["precision"],
-                v["recall"],
-                v["f1-score"],
-                v["support"],
-                width=width,
-                digits=digits,
-            )
-        )
+        else:
+            lines.append(line(name))
     return "\n".join(lines) + "\n"
 
 
