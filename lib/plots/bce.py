@@ -14,10 +14,11 @@ import plotly.graph_objects as go
 import torch
 from torch import nn
 
+from lib.plots.common import point
 from lib.plots.sigmoid import figure, vline
+from lib.plots.style import BLUE, GREEN, ORANGE
 from lib.sgd_paths import METHODS, SgdPicture
 
-ORANGE, BLUE, GREEN, GREY = "#E69F00", "#0072B2", "#009E73", "#999999"
 PATH_COLORS = dict(zip(METHODS, (BLUE, ORANGE, GREEN), strict=True))
 BATCH_REST = ((2.0, 1), (-1.5, 0), (0.8, 0))  # the rest of the small batch: (logit, y)
 
@@ -59,16 +60,7 @@ def bce_curves_figure(p: float, y: int) -> go.Figure:
         )
         for label, curve, color in ((1, -np.log(ps), BLUE), (0, -np.log(1 - ps), ORANGE))
     ]
-    traces.append(
-        dict(
-            type="scatter",
-            x=[p],
-            y=[loss],
-            mode="markers",
-            name=f"p = {p:g}, y = {y}: loss {loss:.4f}",
-            marker=dict(color="black", size=13),
-        )
-    )
+    traces.append(point(p, loss, f"p = {p:g}, y = {y}: loss {loss:.4f}", "black", size=13))
     return figure(
         traces,
         f"BCE loss at p = {p:g}, y = {y}: {loss:.4f}",

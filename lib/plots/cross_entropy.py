@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from lib.plots.common import bars
 from lib.plots.softmax import BLUE, GREY, ORANGE, figure, probability_bars, typed
 
 P_MIN = 1e-3  # the −log p curve starts here; smaller p are marked at the edge
@@ -55,20 +56,8 @@ def gradient_bars(
     """∂loss/∂z per class: raw logits (right) against softmax-then-CrossEntropyLoss (mistake)."""
     return figure(
         [
-            {
-                "type": "bar",
-                "name": "right: CrossEntropyLoss(z)",
-                "x": list(names),
-                "y": [float(v) for v in right],
-                "marker": {"color": BLUE},
-            },
-            {
-                "type": "bar",
-                "name": "mistake: CrossEntropyLoss(softmax(z))",
-                "x": list(names),
-                "y": [float(v) for v in double],
-                "marker": {"color": GREY},
-            },
+            bars("right: CrossEntropyLoss(z)", names, right, BLUE),
+            bars("mistake: CrossEntropyLoss(softmax(z))", names, double, GREY),
         ],
         "Gradient with respect to each logit",
         barmode="group",

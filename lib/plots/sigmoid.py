@@ -13,8 +13,9 @@ import torch
 from torch import nn
 
 from lib.activations import sigmoid, sigmoid_derivative
+from lib.plots.common import plain_figure, point
+from lib.plots.style import BLUE, GREY, ORANGE
 
-ORANGE, BLUE, GREY = "#E69F00", "#0072B2", "#999999"
 TABLE_LOGITS = (-4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0)
 SLOW_SLOPE = 0.01  # below this slope, a step barely moves the weights
 
@@ -35,14 +36,10 @@ def figure(
     height: int = 340,
     xrange=None,
 ) -> go.Figure:
-    """A figure from plain trace/layout dicts, built in one go without plotly's validation.
-
-    Validating, adding shapes one by one and copying plotly's default template cost ~10x more
-    per rerun; the tests validate every figure once with ``go.Figure(fig.to_dict())`` instead.
-    """
-    return go.Figure(
-        data=traces,
-        layout=dict(
+    """The sigmoid/BCE lessons' layout around ``traces``, built fast by :func:`plain_figure`."""
+    return plain_figure(
+        traces,
+        dict(
             title=dict(text=title),
             height=height,
             margin=dict(l=10, r=10, t=50, b=10),
@@ -51,10 +48,7 @@ def figure(
             legend=dict(orientation="h", y=-0.2),
             shapes=list(shapes),
             annotations=list(annotations),
-            template={},  # Streamlit's theme styles the chart; plotly's default template
-            # would be deep-copied on every rerun (≈ 4x the cost of the whole figure)
         ),
-        _validate=False,
     )
 
 
@@ -137,14 +131,7 @@ def sigmoid_figure(x: float) -> go.Figure:
                 name=f"x = {x:g}",
                 line=dict(color=BLUE, width=2),
             ),
-            dict(
-                type="scatter",
-                x=[x],
-                y=[y],
-                mode="markers",
-                name=f"sigmoid({x:g}) = {y:.3f}",
-                marker=dict(color=BLUE, size=12),
-            ),
+            point(x, y, f"sigmoid({x:g}) = {y:.3f}", BLUE),
         ],
         f"sigmoid({x:g}) = {y:.3f}",
         "x",
@@ -179,14 +166,7 @@ def linear_figure(x: float, w: float, b: float) -> go.Figure:
                 name=f"σ({w:g}·x + {b:g})",
                 line=dict(color=ORANGE, width=3),
             ),
-            dict(
-                type="scatter",
-                x=[x],
-                y=[p],
-                mode="markers",
-                name=f"z = {z:.2f}, p = {p:.3f}",
-                marker=dict(color=BLUE, size=12),
-            ),
+            point(x, p, f"z = {z:.2f}, p = {p:.3f}", BLUE),
         ],
         "Weight w sets the steepness, bias b the shift",
         "x",
@@ -232,14 +212,7 @@ def derivative_figure(x: float) -> go.Figure:
                 name="σ'(x)",
                 line=dict(color=ORANGE, width=3),
             ),
-            dict(
-                type="scatter",
-                x=[x],
-                y=[d],
-                mode="markers",
-                name=f"σ'({x:g}) = {d:.4f}",
-                marker=dict(color=BLUE, size=12),
-            ),
+            point(x, d, f"σ'({x:g}) = {d:.4f}", BLUE),
         ],
         "The slope of the sigmoid: at most 0.25, at x = 0",
         "x",

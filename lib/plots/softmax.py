@@ -14,10 +14,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lib.activations import sigmoid
-from lib.plots.style import OKABE_ITO, class_color
+from lib.plots.common import bars, plain_figure, point
+from lib.plots.style import BLUE, ORANGE, class_color
 
-BLUE, ORANGE, GREY = OKABE_ITO[0], OKABE_ITO[1], "#9aa5b1"  # the shared colour-blind-safe palette
-_LAYOUT = {"height": 320, "margin": {"l": 40, "r": 20, "t": 50, "b": 40}, "template": {}}
+GREY = "#9aa5b1"  # a lighter grey than the other lessons' reference lines
+_LAYOUT = {"height": 320, "margin": {"l": 40, "r": 20, "t": 50, "b": 40}}
 
 
 def typed(values) -> dict:
@@ -28,8 +29,7 @@ def typed(values) -> dict:
 
 def figure(data: list[dict], title: str, **layout) -> go.Figure:
     """A figure from plain trace dicts, skipping plotly's slow validation (specs are tested)."""
-    spec = {"data": data, "layout": {**_LAYOUT, "title": {"text": title}, **layout}}
-    return go.Figure(spec, _validate=False)
+    return plain_figure(data, {**_LAYOUT, "title": {"text": title}, **layout})
 
 
 def probability_bars(
@@ -61,22 +61,7 @@ def temperature_bars(
 ) -> go.Figure:
     """softmax(z) beside softmax(z / T), grouped per class."""
     return figure(
-        [
-            {
-                "type": "bar",
-                "name": "T = 1",
-                "x": list(names),
-                "y": [float(v) for v in p_one],
-                "marker": {"color": GREY},
-            },
-            {
-                "type": "bar",
-                "name": f"T = {temperature:g}",
-                "x": list(names),
-                "y": [float(v) for v in p_t],
-                "marker": {"color": BLUE},
-            },
-        ],
+        [bars("T = 1", names, p_one, GREY), bars(f"T = {temperature:g}", names, p_t, BLUE)],
         "softmax(z / T)",
         barmode="group",
         xaxis={"type": "category"},
@@ -99,14 +84,7 @@ def sweep_lines(
         }
         for k, name in enumerate(names)
     ]
-    now = {
-        "type": "scatter",
-        "mode": "markers",
-        "name": f"now: {z_j:g}",
-        "x": [float(z_j)],
-        "y": [float(p_j)],
-        "marker": {"size": 12, "color": ORANGE},
-    }
+    now = point(float(z_j), float(p_j), f"now: {z_j:g}", ORANGE)
     return figure(
         [*lines, now],
         f"Push the logit of “{names[j]}” and it takes over",
@@ -137,14 +115,7 @@ def sigmoid_vs_softmax(z: float) -> go.Figure:
                 "y": typed(softmax_first),
                 "line": {"dash": "dash", "color": BLUE},
             },
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "name": "your z",
-                "x": [float(z)],
-                "y": [float(sigmoid(z))],
-                "marker": {"size": 12, "color": ORANGE},
-            },
+            point(float(z), float(sigmoid(z)), "your z", ORANGE),
         ],
         "Sigmoid is the 2-class softmax",
         xaxis={"title": {"text": "z"}},

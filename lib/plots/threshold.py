@@ -17,9 +17,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lib import metrics
+from lib.plots.common import plain_figure
+from lib.plots.style import BLUE, GREEN, GREY, ORANGE, RED
 from lib.threshold import metrics_at
 
-BLUE, ORANGE, GREY, RED, GREEN = "#0072B2", "#E69F00", "#999999", "#D55E00", "#009E73"
 MAX_CURVE_POINTS = 200
 SWEEP = np.linspace(0.0, 1.0, 101)
 # plotly.js reverses a named "Blues" when the figure is not validated: give the stops.
@@ -27,13 +28,6 @@ BLUES = [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]]
 SWEPT = {"accuracy": GREY, "precision": BLUE, "recall": ORANGE, "f1": GREEN}
 _MARGIN = dict(l=10, r=10, t=60, b=20)
 _LEGEND = dict(orientation="h", yanchor="top", y=-0.18)
-
-
-def _figure(data: list[dict], layout: dict) -> go.Figure:
-    """Built in one go from dicts without plotly's validation (the tests validate each builder
-    once); ``template={}`` because Streamlit's theme styles the chart and copying plotly's
-    default template on every rerun costs more than the figure itself."""
-    return go.Figure(data=data, layout={**layout, "template": {}}, _validate=False)
 
 
 def thin(*arrays: np.ndarray, limit: int = MAX_CURVE_POINTS) -> list[np.ndarray]:
@@ -121,7 +115,7 @@ def threshold_view(y, proba, threshold: float, class_names, bins: int = 20) -> g
         shapes=[cut],
         annotations=[label],
     )
-    return _figure(bars + lines, layout)
+    return plain_figure(bars + lines, layout)
 
 
 def confusion_heatmap(tn: int, fp: int, fn: int, tp: int, class_names) -> go.Figure:
@@ -147,7 +141,7 @@ def confusion_heatmap(tn: int, fp: int, fn: int, tp: int, class_names) -> go.Fig
         xaxis=dict(title=dict(text="predicted"), side="top", tickangle=0),
         yaxis=dict(title=dict(text="true"), autorange="reversed", tickangle=-90),
     )
-    return _figure([heat], layout)
+    return plain_figure([heat], layout)
 
 
 def curves_view(y, proba, threshold: float) -> go.Figure:
@@ -230,4 +224,4 @@ def curves_view(y, proba, threshold: float) -> go.Figure:
         xaxis2=dict(domain=[0.55, 1], range=[-0.02, 1.02], anchor="y2", title=dict(text="recall")),
         yaxis2=dict(range=[-0.02, 1.02], anchor="x2", title=dict(text="precision")),
     )
-    return _figure(traces, layout)
+    return plain_figure(traces, layout)
