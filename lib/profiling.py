@@ -126,22 +126,23 @@ def _profile_column(name: str, col: pd.Series, n: int, first: bool = False) -> C
     missing = int(col.isna().sum())
     present = n - missing
     dtype = str(col.dtype)
+    distinct = 0  # counted below, once a value is present; found() reads it when called
+
+    def found(kind: str, use: bool, reason: str) -> ColumnProfile:
+        return ColumnProfile(name, dtype, kind, missing, distinct, use, reason)
+
     if present == 0:
-        return ColumnProfile(name, dtype, "empty", missing, 0, False, "every value is missing")
+        return found("empty", False, "every value is missing")
     distinct = count_distinct(col)
     if distinct == 1:
         value = col.dropna().iloc[0]
-        return ColumnProfile(
-            name,
-            dtype,
+        return found(
             "constant",
-            missing,
-            1,
             False,
             f"the same value ({_short(value)}) in every row: nothing to learn from",
         )
     if pd.api.types.is_bool_dtype(col):
-        return ColumnProfile(name, dtype, "boolean", missing, distinct, True, "used as 0 / 1")
+        return found("boolean", True, "used as 0 / 1")
     if pd.api.types.is_numeric_dtype(col):
         if (
             present >= ID_MIN_ROWS
@@ -153,79 +154,37 @@ def _profile_column(name: str, col: pd.Series, n: int, first: bool = False) -> C
                 or col.dropna().is_monotonic_decreasing
             )
         ):
-            return ColumnProfile(
-                name,
-                dtype,
-                "id",
-                missing,
-                distinct,
-                False,
-                "a different whole number in every row (an identifier)",
-            )
+            return found("id", False, "a different whole number in every row (an identifier)")
         if (
             (_ID_NAME.search(name) or (first and present >= 50 and _is_integer_valued(col)))
             and distinct >= 0.9 * present
             and present >= ID_MIN_ROWS
         ):
-            return ColumnProfile(
-                name,
-                dtype,
-                "id",
-                missing,
-                distinct,
-                False,
-                "named like an identifier, with nearly a different value per row",
+            return found(
+                "id", False, "named like an identifier, with nearly a different value per row"
             )
-        return ColumnProfile(
-            name, dtype, "numeric", missing, distinct, True, "numbers: standardised"
-        )
+        return found("numeric", True, "numbers: standardised")
     sample = col.head(5_000).dropna().astype(str).head(500)
     if (sample.str.match(_DATE)).mean() >= 0.9:
-        return ColumnProfile(
-            name,
-            dtype,
-            "date",
-            missing,
-            distinct,
-            False,
-            "dates or times: turn them into numbers (year, month, …) to use them",
+        return found(
+            "date", False, "dates or times: turn them into numbers (year, month, …) to use them"
         )
     lengths = sample.str.len()
     words = sample.str.count(r"\s+") + 1
     if lengths.mean() > 40 or (words.mean() >= 4 and distinct > 0.5 * present):
-        return ColumnProfile(
-            name,
-            dtype,
-            "text",
-            missing,
-            distinct,
-            False,
-            "free text: a classifier on one-hot columns cannot read sentences",
+        return found(
+            "text", False, "free text: a classifier on one-hot columns cannot read sentences"
         )
     if present >= ID_MIN_ROWS and distinct == present:
-        return ColumnProfile(
-            name,
-            dtype,
-            "id",
-            missing,
-            distinct,
-            False,
-            "a different value in every row (an identifier)",
-        )
+        return found("id", False, "a different value in every row (an identifier)")
     if present >= ID_MIN_ROWS and distinct > HIGH_CARDINALITY_SHARE * present:
-        return ColumnProfile(
-            name,
-            dtype,
+        return found(
             "id",
-            missing,
-            distinct,
             False,
             f"{distinct:,} distinct values in {present:,} rows: nearly one per row "
             "(an identifier or code)",
         )
-    return ColumnProfile(
-        name, dtype, "categorical", missing, distinct, True, "categories: one-hot encoded"
-    )
+    return found("categorical", True, "categories: one-hot encoded")
 
 
 def count_distinct(col: pd.Series) -> int:
