@@ -7,8 +7,6 @@ screen. The numpy twins in :mod:`lib.activations` are the float64 oracles the te
 
 from __future__ import annotations
 
-import contextlib
-import io
 import math
 import re
 from collections.abc import Sequence
@@ -253,14 +251,6 @@ def seed_argmax_error() -> str:
     except Exception as error:  # noqa: BLE001 - we show whatever torch raises
         return f"{type(error).__name__}: {error}"
     return "no error"
-
-
-def run_code(code: str) -> str:
-    """Run a code panel's code and return what it prints (used by the tests)."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        exec(code, {"__name__": "__main__"})
-    return out.getvalue()
 
 
 # ---------------------------------------------------------------- code panels

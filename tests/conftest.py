@@ -65,3 +65,32 @@ def texts(at) -> str:
 
 def metric_values(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
+
+
+def charts(at) -> list[dict]:
+    """Every plotly chart on the page, as the figure dict the browser receives."""
+    import json
+
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def run(widget):
+    """``widget.set_value(…)`` (or a click) then rerun the page; the rerun must not raise."""
+    at = widget.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def printed_as_commented(code: str) -> list[str]:
+    """Run a code panel as a script; each ``print(…)  # comment`` line's comment must be exactly
+    what it prints (and it must print something). Returns the printed lines."""
+    import contextlib
+    import io
+
+    expected = [ln.split("  # ", 1)[1] for ln in code.splitlines() if ln.startswith("print(")]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(code, {"__name__": "__main__"})  # noqa: S102
+    printed = out.getvalue().splitlines()
+    assert printed == expected and printed, code
+    return printed

@@ -11,8 +11,7 @@ import torch
 from torch import nn
 
 from lib import cross_entropy_lesson as ce
-from lib import softmax_lesson as sl
-from tests.conftest import metric_values, open_page, texts
+from tests.conftest import charts, metric_values, open_page, printed_as_commented, run, texts
 
 PAGE = "pages/6_Multiclass_Cross_Entropy.py"
 BUILTIN, NLL, BY_HAND = (
@@ -23,27 +22,9 @@ BUILTIN, NLL, BY_HAND = (
 RIGHT, WRONG = "loss on raw logits (right)", "loss on softmax(logits) (mistake)"
 
 
-def charts(at) -> list[dict]:
-    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
-
-
-def run(widget):
-    at = widget.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def code_outputs(at) -> list[list[str]]:
     """Execute every code panel: each print's ``# comment`` must be what it prints."""
-    outputs = []
-    for block in at.code:
-        expected = [
-            ln.split("  # ", 1)[1] for ln in block.value.splitlines() if ln.startswith("print(")
-        ]
-        printed = sl.run_code(block.value).splitlines()
-        assert printed == expected and printed, block.value
-        outputs.append(printed)
-    return outputs
+    return [printed_as_commented(block.value) for block in at.code]
 
 
 def oracle_loss(z, y) -> float:

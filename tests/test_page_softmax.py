@@ -9,13 +9,9 @@ import pytest
 import torch
 
 from lib import softmax_lesson as sl
-from tests.conftest import metric_values, open_page, texts
+from tests.conftest import charts, metric_values, open_page, printed_as_commented, run, texts
 
 PAGE = "pages/5_Softmax_and_Argmax.py"
-
-
-def charts(at) -> list[dict]:
-    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
 
 
 def shown_probs(at) -> str:
@@ -25,13 +21,6 @@ def shown_probs(at) -> str:
         if m:
             return m.group(1)
     raise AssertionError("no softmax line on the page")
-
-
-def run(widget):
-    """``widget.set_value(…)`` then rerun the page; the rerun must not raise."""
-    at = widget.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def code_outputs(at) -> list[list[str]]:
@@ -48,10 +37,7 @@ def code_outputs(at) -> list[list[str]]:
                 exec(code, {})
             assert f"IndexError: {info.value}" in texts(at)
             continue
-        expected = [ln.split("  # ", 1)[1] for ln in code.splitlines() if ln.startswith("print(")]
-        printed = sl.run_code(code).splitlines()
-        assert printed == expected and printed, code
-        outputs.append(printed)
+        outputs.append(printed_as_commented(code))
     return outputs
 
 
