@@ -54,6 +54,16 @@ def assert_matches(at, fit, threshold):
         assert got[key] == pytest.approx(want[key], abs=5e-4), key
 
 
+def pick(button: str, **inputs: float):
+    """Open the page, set the chooser's number inputs, click ``button``: (page, new threshold)."""
+    at = open_page(PAGE)
+    for key, value in inputs.items():
+        at.number_input(key=key).set_value(value).run()
+    at.button(key=button).click().run()
+    assert not at.exception
+    return at, at.slider(key="thr").value
+
+
 @pytest.fixture(scope="module")
 def page():
     return open_page(PAGE)
@@ -91,10 +101,7 @@ def test_lowering_the_threshold_never_lowers_recall(cancer):
 
 
 def test_best_f1_button_sets_the_threshold(cancer):
-    at = open_page(PAGE)
-    at.button(key="thr_pick_f1").click().run()
-    assert not at.exception
-    t = at.slider(key="thr").value
+    at, t = pick("thr_pick_f1")
     assert t == pytest.approx(best_f1_threshold(cancer.y, cancer.proba))
     assert_matches(at, cancer, t)
     assert shown(at)["f1"] >= expected(cancer, 0.5)["f1"] - 1e-9
@@ -103,11 +110,7 @@ def test_best_f1_button_sets_the_threshold(cancer):
 
 
 def test_target_recall_button_sets_the_threshold(cancer):
-    at = open_page(PAGE)
-    at.number_input(key="thr_recall").set_value(0.99).run()
-    at.button(key="thr_pick_recall").click().run()
-    assert not at.exception
-    t = at.slider(key="thr").value
+    at, t = pick("thr_pick_recall", thr_recall=0.99)
     assert t == pytest.approx(recall_threshold(cancer.y, cancer.proba, 0.99))
     assert t < 0.5
     assert shown(at)["recall"] >= 0.99
@@ -115,11 +118,7 @@ def test_target_recall_button_sets_the_threshold(cancer):
 
 
 def test_cost_ratio_button_sets_the_threshold(cancer):
-    at = open_page(PAGE)
-    at.number_input(key="thr_cost").set_value(20.0).run()
-    at.button(key="thr_pick_cost").click().run()
-    assert not at.exception
-    t = at.slider(key="thr").value
+    at, t = pick("thr_pick_cost", thr_cost=20.0)
     assert t == pytest.approx(cost_threshold(cancer.y, cancer.proba, 20.0))
     got = shown(at)
     assert (
