@@ -312,3 +312,11 @@ def train_test_split(
     counts = np.bincount(y)
     stratify = y if counts[counts > 0].min() >= 2 else None
     return sk_split(X, y, test_size=test_size, random_state=seed, stratify=stratify)
+
+
+def standardise(X_train: np.ndarray, X_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scale both splits with the training split's mean and std (a constant column keeps std 1)."""
+    mean = X_train.mean(axis=0)
+    std = X_train.std(axis=0)
+    std[std == 0] = 1.0
+    return (X_train - mean) / std, (X_test - mean) / std

@@ -19,7 +19,7 @@ import pandas as pd
 import torch
 
 from lib import metrics
-from lib.datasets import DatasetSpec, load_dataset, numeric_features, train_test_split
+from lib.datasets import DatasetSpec, load_dataset, numeric_features, standardise, train_test_split
 from lib.models import make_model
 from lib.training import TrainConfig, Trainer, predict_labels
 
@@ -94,14 +94,6 @@ def epochs_for(n_train: int, batch_size: int = BATCH_SIZE) -> int:
     """Enough epochs for about ``STEP_BUDGET`` optimizer steps (between 5 and 150)."""
     steps_per_epoch = math.ceil(n_train / batch_size)
     return int(min(150, max(5, math.ceil(STEP_BUDGET / steps_per_epoch))))
-
-
-def standardise(X_train: np.ndarray, X_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Scale with the training rows' mean and standard deviation (constant columns: std 1)."""
-    mean = X_train.mean(axis=0)
-    std = X_train.std(axis=0)
-    std[std == 0] = 1.0
-    return (X_train - mean) / std, (X_test - mean) / std
 
 
 def train_and_evaluate(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lib.datasets import Dataset, DatasetSpec, numeric_features, train_test_split
+from lib.datasets import Dataset, DatasetSpec, numeric_features, standardise, train_test_split
 from lib.models import make_model
 from lib.training import TrainConfig, Trainer
 
@@ -45,14 +45,6 @@ class LogisticFit:
     @property
     def n_test(self) -> int:
         return int(self.y.size)
-
-
-def standardise(X_train: np.ndarray, X_test: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Scale both splits with the training split's mean and std (a constant column keeps std 1)."""
-    mean = X_train.mean(axis=0)
-    std = X_train.std(axis=0)
-    std[std == 0] = 1.0
-    return (X_train - mean) / std, (X_test - mean) / std
 
 
 def fit_logistic(
