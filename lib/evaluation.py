@@ -58,24 +58,19 @@ class Evaluation:
     def confusion(self) -> np.ndarray:
         return metrics.confusion_matrix(self.y_true, self.y_pred, labels=self.labels)
 
-    def report(self) -> dict:
+    def report(self, output_dict: bool = True) -> dict | str:
+        """The classification report of the test rows (a dict, or the printed text)."""
         return metrics.classification_report(
             self.y_true,
             self.y_pred,
             labels=self.labels,
             target_names=self.names,
-            output_dict=True,
+            output_dict=output_dict,
             zero_division=0.0,
         )
 
     def report_text(self) -> str:
-        return metrics.classification_report(
-            self.y_true,
-            self.y_pred,
-            labels=self.labels,
-            target_names=self.names,
-            zero_division=0.0,
-        )
+        return self.report(output_dict=False)
 
 
 def unique_names(names: list[str]) -> list[str]:
