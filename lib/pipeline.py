@@ -171,24 +171,21 @@ def fit(
     pred = proba.argmax(axis=1)
     y_test = prepared.y_test
     labels = list(range(target.n_classes))
-    report = metrics.classification_report(
-        y_test,
-        pred,
-        labels=labels,
-        target_names=target.classes,
-        output_dict=True,
-        zero_division=0.0,
-    )
+
+    def report_of(predicted: np.ndarray) -> dict:
+        return metrics.classification_report(
+            y_test,
+            predicted,
+            labels=labels,
+            target_names=target.classes,
+            output_dict=True,
+            zero_division=0.0,
+        )
+
+    report = report_of(pred)
     confusion = metrics.confusion_matrix(y_test, pred, labels=labels)
     base_pred = baseline(prepared, config.seed)
-    base_report = metrics.classification_report(
-        y_test,
-        base_pred,
-        labels=labels,
-        target_names=target.classes,
-        output_dict=True,
-        zero_division=0.0,
-    )
+    base_report = report_of(base_pred)
     history = [r.as_dict() for r in trainer.history]
     warnings = list(prepared.warnings)
     if trainer.diverged:
