@@ -1,13 +1,11 @@
 """The binary cross-entropy lesson under AppTest: every control, the URL, and its code panels."""
 
-import json
-
 import numpy as np
 import pytest
 
 from lib.losses import bce_naive, bce_with_logits
 from lib.sgd_paths import METHODS
-from tests.conftest import metric_values, open_page, texts
+from tests.conftest import charts, metric_values, open_page, texts
 from tests.test_page_sigmoid import code_of, numbers, run_code
 
 PAGE = "pages/4_Binary_Cross_Entropy.py"
@@ -47,7 +45,7 @@ def test_p_and_y_move_the_loss_point():
     at.radio(key="bce_y").set_value(0).run()
     assert not at.exception
     assert losses(at) == [f"{float(bce_naive(0.924, 0)):.4f}"] * 3 == ["2.5770"] * 3
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = charts(at)[0]
     point = spec["data"][2]
     assert point["x"] == [0.924] and point["y"][0] == pytest.approx(2.577, abs=1e-3)
     at.slider(key="bce_p").set_value(0.1).run()
@@ -88,7 +86,7 @@ def test_sgd_controls():
     at.slider(key="bce_step").set_value(40).run()
     later = paths(at)
     assert (later["loss on all points"] < before["loss on all points"]).all()
-    assert "step 40" in json.loads(at.get("plotly_chart")[2].proto.spec)["layout"]["title"]["text"]
+    assert "step 40" in charts(at)[2]["layout"]["title"]["text"]
 
     at.number_input(key="bce_seed").set_value(7).run()
     reseeded = paths(at)

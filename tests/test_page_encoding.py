@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from lib.datasets import ACCOMMODATIONS
-from tests.conftest import ROOT, metric_values, open_page, texts
+from tests.conftest import ROOT, charts, metric_values, open_page, texts
 
 PAGE = "pages/1_Encoding.py"
 
@@ -206,12 +206,10 @@ def decode(values) -> np.ndarray:
 
 
 def test_cached_figure_is_a_valid_plotly_figure():
-    import json
-
     import plotly.graph_objects as go
 
     at = open_page(PAGE)
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = charts(at)[0]
     figure = go.Figure(spec)  # validates: raises on an invalid property
     names = [trace.name for trace in figure.data]
     assert names == ["actual share", "model on label codes", "model on one-hot"]

@@ -12,7 +12,7 @@ from sklearn import metrics as skm
 
 from lib import evaluation as E
 from lib.datasets import DatasetSpec
-from tests.conftest import open_page, texts
+from tests.conftest import charts, open_page, texts
 
 PAGE = "pages/7_Metrics_and_Report.py"
 TITLE = "Metrics and the classification report"
@@ -35,7 +35,7 @@ def on_iris(query: dict | None = None):
 
 
 def heatmap(at, index: int = 0) -> dict:
-    return json.loads(at.get("plotly_chart")[index].proto.spec)["data"][0]
+    return charts(at)[index]["data"][0]
 
 
 def report_df(at):
@@ -128,7 +128,7 @@ def test_picking_a_cell_lists_its_rows(iris_ev):
             rows[f"P({iris_ev.names[j]})"], iris_ev.proba[mask, j], atol=1e-4
         )
         # The chosen cell is outlined on the heatmap.
-        shape = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["shapes"][0]
+        shape = charts(at)[0]["layout"]["shapes"][0]
         assert (shape["x0"], shape["y0"]) == (j - 0.5, i - 0.5)
 
 

@@ -2,13 +2,12 @@
 
 import contextlib
 import io
-import json
 import re
 
 import pytest
 import torch
 
-from tests.conftest import metric_values, open_page, texts
+from tests.conftest import charts, metric_values, open_page, texts
 
 PAGE = "pages/2_Sigmoid.py"
 
@@ -23,10 +22,6 @@ def run_code(code: str) -> tuple[str, dict]:
 
 def numbers(text: str) -> list[str]:
     return re.findall(r"-?\d+\.\d{4,}", text)
-
-
-def chart(at, index: int) -> dict:
-    return json.loads(at.get("plotly_chart")[index].proto.spec)
 
 
 def code_of(at, needle: str) -> str:
@@ -51,7 +46,7 @@ def test_defaults_show_the_seed_value(default_page):
 
 
 def test_the_seed_picture_is_recreated(default_page):
-    spec = chart(default_page, 0)
+    spec = charts(default_page)[0]
     curve, vertical, dot = spec["data"][:3]
     assert vertical["x"] == [2.5, 2.5]
     assert dot["x"] == [2.5] and dot["y"][0] == pytest.approx(0.924, abs=1e-3)
@@ -67,7 +62,7 @@ def test_number_input_moves_the_slider_and_everything_else():
     assert at.slider(key="sig_x").value == -1.0
     assert metric_values(at)["torch.sigmoid"] == f"{torch.sigmoid(torch.tensor(-1.0)).item():.6f}"
     assert "sigmoid(-1) = 0.269" in texts(at)
-    assert chart(at, 0)["data"][2]["x"] == [-1.0]
+    assert charts(at)[0]["data"][2]["x"] == [-1.0]
     # and the slider moves the number input back
     at.slider(key="sig_x").set_value(4.0).run()
     assert not at.exception
@@ -84,7 +79,7 @@ def test_weight_and_bias_change_the_logit_and_probability():
     shown = metric_values(at)
     assert shown["logit z = w·x + b"] == "4.0000"  # 2·2.5 − 1
     assert shown["probability p = σ(z)"] == f"{torch.sigmoid(torch.tensor(4.0)).item():.4f}"
-    spec = chart(at, 1)
+    spec = charts(at)[1]
     assert spec["layout"]["annotations"][0]["text"] == "p = 0.5 at x = 0.50"
 
 
