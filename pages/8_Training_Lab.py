@@ -2,7 +2,7 @@ import streamlit as st
 
 from lib.lab import output_and_loss
 from lib.ui import lab as lab_ui
-from lib.ui.sidebar import dataset_picker
+from lib.ui.sidebar import navigation_only
 from lib.ui.widgets import Question, mistake, page_header, quiz
 
 page_header(
@@ -14,7 +14,9 @@ page_header(
 st.latex(
     r"\theta \leftarrow \theta - \eta\,\nabla_\theta \frac{1}{|B|}\sum_{i\in B} \ell(f_\theta(x_i), y_i)"
 )
-dataset_picker()  # keeps the sidebar choice for the other lessons; the lab has its own data
+navigation_only(
+    "The lab chooses its own data on the page. Your dataset choice for the lessons is kept."
+)
 st.caption(
     "The lab picks its own data below (so a link to this page restores the whole "
     "experiment). One pass through the training split is one **epoch**."

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib.pipeline import PipelineConfig
 from lib.ui import upload as ui
-from lib.ui.sidebar import dataset_picker
+from lib.ui.sidebar import navigation_only
 from lib.ui.widgets import Question, mistake, page_header, quiz
 
 page_header(
@@ -13,7 +13,7 @@ page_header(
     "Each step below is the pandas, scikit-learn or PyTorch code that does it, linked to its lesson.",
 )
 st.latex(r"\hat{y} = \arg\max_k \; \mathrm{softmax}(W\,\mathrm{standardise}(x) + b)_k")
-dataset_picker()
+navigation_only("This page uses the file you upload. Your dataset choice for the lessons is kept.")
 
 st.header("1. Upload")
 upload = ui.current_upload()

@@ -27,6 +27,9 @@ def test_dataset_choice_follows_the_learner_across_pages(page, server_url):  # n
     page.get_by_role("option", name="Iris").click()
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("150 rows · 4 features · 3 classes").wait_for()
+    # Through a page without the picker (the lab brings its own data) and on to a lesson.
+    page.locator('[data-testid="stSidebar"] a', has_text="Training lab").click()
+    page.get_by_role("heading", name="Training lab").first.wait_for()
     page.locator('[data-testid="stSidebar"] a', has_text="Metrics and the classification").click()
     page.get_by_role("heading", name="Metrics and the classification report").first.wait_for()
     sidebar.get_by_text("150 rows · 4 features · 3 classes").wait_for()

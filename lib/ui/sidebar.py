@@ -86,6 +86,16 @@ def dataset_picker(binary_only: bool = False, fallback: str = "Breast cancer") -
     return dataset
 
 
+def navigation_only(note: str) -> None:
+    """For pages that bring their own data: the navigation, and a note instead of the picker.
+
+    The learner's dataset choice is not shown here but kept, and every link carries it.
+    """
+    with st.sidebar:
+        _navigation({**state.SIDEBAR_DEFAULTS, **st.session_state.get(state.SIDEBAR_CHOICE, {})})
+        st.caption(note)
+
+
 def _navigation(chosen: dict) -> None:
     """The learning path in the sidebar, carrying the dataset choice in every link."""
     query = {k: str(v) for k, v in chosen.items() if v != state.SIDEBAR_DEFAULTS[k]}
