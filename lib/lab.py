@@ -9,7 +9,10 @@ data code, same standardisation, same initialisation, same shuffling, one thread
 
 from __future__ import annotations
 
+import ast
+import hashlib
 import inspect
+import json
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
@@ -22,6 +25,8 @@ from lib.models import ACTIVATIONS, make_model, n_outputs
 from lib.training import OPTIMIZERS, TrainConfig, Trainer, single_thread
 
 LAB_DATASETS = GENERATED + BUILTIN_TABLES
+UPLOADED = "Your uploaded CSV"  # the learner's file, preprocessed on the "Your own data" page
+LAB_SOURCES = (*LAB_DATASETS, UPLOADED)
 FULL_BATCH = 0  # batch_size 0 means "the whole training set"
 GRID = 100
 MAX_EPOCHS = 5000
@@ -45,10 +50,13 @@ class LabSettings:
     batch_size: int = 16
     weight_decay: float = 0.0
     seed: int = 0
+    upload: str = ""  # for UPLOADED: which file and preprocessing (see UploadedData.key)
 
     def __post_init__(self) -> None:
-        if self.data not in LAB_DATASETS:
-            raise ValueError(f"data must be one of {LAB_DATASETS}, got {self.data!r}.")
+        if self.data not in LAB_SOURCES:
+            raise ValueError(f"data must be one of {LAB_SOURCES}, got {self.data!r}.")
+        if self.data == UPLOADED and not self.upload:
+            raise ValueError("Upload a file on the Your own data page first.")
         if not 0 <= len(self.hidden) <= 6 or any(not 1 <= h <= 64 for h in self.hidden):
             raise ValueError(f"hidden must be 0–6 layers of 1–64 units, got {list(self.hidden)}.")
         if self.activation not in ACTIVATIONS:
@@ -59,10 +67,13 @@ class LabSettings:
             raise ValueError(
                 f"batch_size must be ≥ 1 (or 0 for full batch), got {self.batch_size}."
             )
-        self.spec()  # validates points / noise / classes
+        if self.data != UPLOADED:
+            self.spec()  # validates points / noise / classes
         self.train_config()  # validates learning rate / weight decay
 
     def spec(self) -> DatasetSpec:
+        if self.data == UPLOADED:
+            raise ValueError("The uploaded CSV is not a built-in dataset: pass UploadedData.")
         if self.data in GENERATED:
             return DatasetSpec(self.data, self.points, self.noise, self.classes, self.data_seed)
         return DatasetSpec(self.data)
@@ -83,6 +94,7 @@ LABELS = {
     "test_size": "test split", "data_seed": "data seed", "standardize": "standardisation",
     "hidden": "hidden layers", "activation": "activation", "optimizer": "optimizer",
     "batch_size": "batch size", "weight_decay": "weight decay", "seed": "seed",
+    "upload": "uploaded file or its preprocessing",
 }  # fmt: skip
 
 
@@ -100,6 +112,9 @@ def signature(settings: LabSettings) -> tuple:
             values[name] = None
     if settings.data not in ("Blobs", "Spiral"):
         values["classes"] = None
+    if settings.data == UPLOADED:  # split and scaling come from the Your-own-data page
+        for name in ("test_size", "data_seed", "standardize"):
+            values[name] = None
     return tuple((k, v) for k, v in values.items() if k not in LIVE_SETTINGS)
 
 
@@ -142,6 +157,77 @@ class LabData:
         )
 
 
+@dataclass
+class UploadedData:
+    """The learner's CSV as the "Your own data" page preprocessed it: split, imputed,
+    one-hot encoded and standardised with the training rows' statistics (so the lab must
+    not standardise again). ``data_code`` is the exported script's reading and
+    preprocessing part (:mod:`lib.export`), which rebuilds these matrices from the file."""
+
+    key: str  # which file and which preprocessing: a change starts the lab again
+    filename: str
+    X_train: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_test: np.ndarray
+    feature_names: list[str]
+    class_names: list[str]
+    test_size: float
+    seed: int
+    data_code: str
+
+
+def uploaded_data(prepared, target, config, csv, filename: str, digest: str) -> UploadedData:
+    """:class:`UploadedData` from what :func:`lib.pipeline.preprocess` returned for a file.
+
+    ``prepared`` is a :class:`lib.preprocessing.Prepared`, ``target`` its
+    :class:`lib.profiling.TargetInfo`, ``config`` the :class:`lib.pipeline.PipelineConfig`,
+    ``csv`` the :class:`lib.csv_reading.CsvResult` and ``digest`` the file's SHA-256.
+    """
+    from lib.export import safe_filename
+
+    filename = safe_filename(filename)
+    key = hashlib.sha256(f"{digest}|{config!r}".encode()).hexdigest()[:16]
+    return UploadedData(
+        key, filename,
+        np.ascontiguousarray(prepared.X_train, dtype=np.float32),
+        np.ascontiguousarray(prepared.X_test, dtype=np.float32),
+        np.asarray(prepared.y_train, dtype=np.int64), np.asarray(prepared.y_test, dtype=np.int64),
+        list(prepared.preprocessor.feature_names), [str(c) for c in target.classes],
+        float(prepared.test_size), int(prepared.seed),
+        _csv_data_code(prepared, target, config, csv, filename),
+    )  # fmt: skip
+
+
+_DATA_START, _DATA_END = "SETTINGS = json.loads(", "# 6. The model returns logits"
+_PIPELINE_ONLY = ("hidden", "epochs", "batch_size", "learning_rate", "schedule")
+
+
+def _csv_data_code(prepared, target, config, csv, filename: str) -> str:
+    """Steps 1–5 (read, label-encode, split, impute / one-hot, standardise) of
+    :func:`lib.export.standalone_script`, without the Your-own-data page's own training
+    settings: it ends with float32 ``X_train``, ``X_test`` and int64 ``y_train``, ``y_test``."""
+    from types import SimpleNamespace
+
+    from lib.export import standalone_script as csv_script
+
+    result = SimpleNamespace(
+        prepared=prepared, config=config, target=target, classes=list(target.classes),
+        accuracy=float("nan"),
+    )  # fmt: skip
+    script = csv_script(result, csv, filename)
+    start, end = script.find(_DATA_START), script.find(_DATA_END)
+    if start < 0 or end < start:
+        raise ValueError("lib.export's script changed shape: cannot reuse its data part.")
+    code = script[start:end].rstrip() + "\n"
+    first, rest = code.split("\n", 1)
+    settings = json.loads(ast.literal_eval(first[len("SETTINGS = json.loads(") : -1]))
+    for name in _PIPELINE_ONLY:
+        settings.pop(name, None)
+    first = f"SETTINGS = json.loads({json.dumps(settings, ensure_ascii=True)!r})"
+    return f"{first}\n{rest}"
+
+
 def standardizer(X_train: np.ndarray, enabled: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Mean and standard deviation of the training split (0 and 1 when disabled).
 
@@ -156,8 +242,23 @@ def standardizer(X_train: np.ndarray, enabled: bool = True) -> tuple[np.ndarray,
     return mean.astype(np.float32), np.where(std > 0, std, 1).astype(np.float32)
 
 
-def prepare_data(settings: LabSettings, dataset: Dataset | None = None) -> LabData:
-    """Load (or take) the dataset, split it with the data seed and fit the standardiser."""
+def prepare_data(
+    settings: LabSettings, dataset: Dataset | None = None, uploaded: UploadedData | None = None
+) -> LabData:
+    """Load (or take) the dataset, split it with the data seed and fit the standardiser.
+
+    For the uploaded CSV the page's split and preprocessing are taken as they are: already
+    standardised, so the lab's standardiser is the identity (mean 0, std 1).
+    """
+    if settings.data == UPLOADED:
+        if uploaded is None or uploaded.key != settings.upload:
+            raise ValueError("Upload and preprocess a file on the Your own data page first.")
+        n = uploaded.X_train.shape[1]
+        return LabData(
+            uploaded.X_train, uploaded.X_test, uploaded.y_train, uploaded.y_test,
+            np.zeros(n, dtype=np.float32), np.ones(n, dtype=np.float32),
+            list(uploaded.feature_names), list(uploaded.class_names), False,
+        )  # fmt: skip
     dataset = dataset if dataset is not None else datasets.load_dataset(settings.spec())
     X, names = datasets.numeric_features(dataset.features)
     X_train, X_test, y_train, y_test = datasets.train_test_split(
@@ -182,6 +283,7 @@ class Lab:
     trainer: Trainer
     lr_changes: dict[int, float] = field(default_factory=dict)
     start_lr: float = 0.0
+    uploaded: UploadedData | None = None  # the learner's CSV, when it is the data
 
     def __post_init__(self) -> None:
         if not self.start_lr:
@@ -204,9 +306,12 @@ class Lab:
         return self.trainer.epoch >= MAX_EPOCHS or self.trainer.diverged is not None
 
 
-def build_lab(settings: LabSettings, dataset: Dataset | None = None) -> Lab:
-    """A fresh lab at epoch 0 for these settings (``dataset`` lets a caller pass a cached copy)."""
-    data = prepare_data(settings, dataset)
+def build_lab(
+    settings: LabSettings, dataset: Dataset | None = None, uploaded: UploadedData | None = None
+) -> Lab:
+    """A fresh lab at epoch 0 for these settings (``dataset`` lets a caller pass a cached copy;
+    ``uploaded`` is the learner's preprocessed CSV when ``settings.data == UPLOADED``)."""
+    data = prepare_data(settings, dataset, uploaded)
     X_train, y_train, X_test, y_test = data.tensors()
     with single_thread():
         model = make_model(
@@ -215,7 +320,7 @@ def build_lab(settings: LabSettings, dataset: Dataset | None = None) -> Lab:
         trainer = Trainer(
             model, X_train, y_train, X_test, y_test, data.n_classes, settings.train_config()
         )
-    return Lab(settings, data, trainer)
+    return Lab(settings, data, trainer, uploaded=uploaded if settings.data == UPLOADED else None)
 
 
 def history_frame(trainer: Trainer) -> pd.DataFrame:
@@ -398,9 +503,30 @@ def standalone_script(lab: Lab, epochs: int | None = None) -> str:
     test_targets = "y_test.float().unsqueeze(1)" if binary else "y_test"
     loss = "nn.BCEWithLogitsLoss()" if binary else "nn.CrossEntropyLoss()"
     predict = "(logits[:, 0] >= 0).long()" if binary else "logits.argmax(dim=1)"
-    head = f'''\
-"""ClassLab training lab, exported: {s.data}, {_describe_model(s)}, {s.optimizer}.
+    uploaded = lab.uploaded if s.data == UPLOADED else None
+    if uploaded is not None:
+        title = f"your CSV file {uploaded.filename}"
+        about = f'''
+It expects that CSV file next to it: run `python {script_name(lab)}` in the folder that
+holds {uploaded.filename}, or `python {script_name(lab)} path/to/your.csv`. It reads and
+preprocesses the file as the "Your own data" page did (the same columns, split,
+imputation, one-hot encoding and standardisation with the training rows' statistics), then
+trains as the lab did for {epochs} epochs (same initialisation, shuffling, one thread) and
+prints the final test accuracy. Needs pandas, torch and numpy.
+"""
 
+import json
+import math
+import sys
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+'''
+    else:
+        title = s.data
+        about = f'''
 Run it with `python {script_name(lab)}`; it prints the same final test accuracy as the lab
 after {epochs} epochs (same data, standardisation, initialisation, shuffling, one thread).
 Needs torch, numpy and scikit-learn.
@@ -412,7 +538,10 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 from torch import nn
-
+'''
+    head = f'''\
+"""ClassLab training lab, exported: {title}, {_describe_model(s)}, {s.optimizer}.
+{about}
 torch.set_num_threads(1)  # one thread, as in the lab: the same arithmetic in the same order
 
 SEED = {s.seed}
@@ -422,13 +551,18 @@ LR_CHANGES = {changes!r}  # optimizer step -> new learning rate, as changed in t
 
 # --- data ---------------------------------------------------------------------------
 '''
-    body = f"""
-counts = np.bincount(y)
+    split = (
+        "# (Split and standardised above, as on the Your own data page: not scaled twice.)\n"
+        if uploaded is not None
+        else f"""counts = np.bincount(y)
 stratify = y if counts[counts > 0].min() >= 2 else None
 X_train, X_test, y_train, y_test = train_test_split(
     X, y, test_size={s.test_size!r}, random_state={s.data_seed}, stratify=stratify
 )
-{standardise}X_train, X_test = torch.from_numpy(X_train), torch.from_numpy(X_test)
+{standardise}"""
+    )
+    body = f"""
+{split}X_train, X_test = torch.from_numpy(X_train), torch.from_numpy(X_test)
 y_train, y_test = torch.from_numpy(y_train), torch.from_numpy(y_test)
 
 # --- model: it returns logits; the loss applies the sigmoid / softmax -----------------
@@ -476,7 +610,8 @@ with torch.no_grad():
 print(f"final test loss: {{test_loss!r}}")
 print(f"final test accuracy after {{EPOCHS}} epochs: {{accuracy:.4f}}")
 """
-    return head + _data_code(s) + body
+    data = uploaded.data_code if uploaded is not None else _data_code(s)
+    return head + data + body
 
 
 def _describe_model(s: LabSettings) -> str:
@@ -486,6 +621,8 @@ def _describe_model(s: LabSettings) -> str:
 
 
 def script_name(lab: Lab) -> str:
+    if lab.settings.data == UPLOADED:
+        return "classlab_lab_your_csv.py"
     return f"classlab_{lab.settings.data.lower().replace(' ', '_')}.py"
 
 

@@ -253,3 +253,85 @@ def test_generated_script_reproduces_the_final_test_accuracy(settings, tmp_path)
 
 def test_script_accuracy_line_format():
     assert accuracy_line(0.5, 3) == "final test accuracy after 3 epochs: 0.5000"
+
+
+# -- the learner's uploaded CSV (preprocessed by lib.pipeline, passed in as arrays) ---------
+
+
+def _uploaded(config=None):
+    import hashlib
+
+    from lib.datasets import ASSETS
+    from lib.lab import uploaded_data
+    from lib.pipeline import PipelineConfig, preprocess, read_and_profile
+
+    data = (ASSETS / "students.csv").read_bytes()
+    csv, profile = read_and_profile(data)
+    config = config or PipelineConfig(target="Letter_Grade")
+    target, _features, prepared = preprocess(csv.frame, profile, config)
+    digest = hashlib.sha256(data).hexdigest()
+    return (
+        data,
+        target,
+        prepared,
+        uploaded_data(prepared, target, config, csv, "my students.csv", digest),
+    )
+
+
+def test_uploaded_csv_trains_on_the_preprocessed_matrices_without_scaling_twice():
+    from lib.lab import UPLOADED
+    from lib.pipeline import PipelineConfig
+
+    _data, target, prepared, source = _uploaded()
+    with pytest.raises(ValueError, match="Your own data page first"):
+        LabSettings(data=UPLOADED)
+    settings = LabSettings(data=UPLOADED, upload=source.key, hidden=(), batch_size=32)
+    lab = build_lab(settings, uploaded=source)
+    assert lab.data.class_names == list(target.classes) and not lab.data.is_2d
+    np.testing.assert_array_equal(lab.trainer.X_train.numpy(), prepared.X_train)  # bit for bit
+    np.testing.assert_array_equal(lab.trainer.X_test.numpy(), prepared.X_test)
+    np.testing.assert_array_equal(lab.trainer.y_test.numpy(), prepared.y_test)
+    # The lab's split / standardisation knobs do not apply; another preprocessing does.
+    assert signature(settings) == signature(
+        LabSettings(**{**settings.__dict__, "test_size": 0.4, "standardize": False})
+    )
+    other = _uploaded(PipelineConfig(target="Letter_Grade", seed=1))[3]
+    assert other.key != source.key
+    moved = LabSettings(**{**settings.__dict__, "upload": other.key})
+    assert changed(signature(settings), signature(moved)) == ["uploaded file or its preprocessing"]
+    with pytest.raises(ValueError, match="Your own data page first"):
+        build_lab(moved, uploaded=source)  # stale matrices are refused, never mixed up
+    lab.trainer.run_epoch()
+    assert lab.trainer.epoch == 1
+    assert confusion_at(lab).sum() == len(prepared.y_test)
+
+
+def test_uploaded_csv_script_reads_the_file_next_to_it_and_reproduces_the_lab(tmp_path):
+    from lib.lab import UPLOADED, script_name
+
+    data, _target, _prepared, source = _uploaded()
+    settings = LabSettings(
+        data=UPLOADED, upload=source.key, hidden=(8,), optimizer="Adam", learning_rate=0.01,
+        batch_size=16, weight_decay=1e-4, seed=2,
+    )  # fmt: skip
+    lab = build_lab(settings, uploaded=source)
+    for _ in range(2):
+        lab.trainer.run_epoch()
+    lab.set_learning_rate(0.003)
+    lab.trainer.run_epoch()
+    code = standalone_script(lab)
+    assert "from lib" not in code and "import lib" not in code
+    assert "train_test_split" not in code  # no second split, no second standardisation
+    assert code.count("X_train - mean") == 1
+    (tmp_path / source.filename).write_bytes(data)
+    assert source.filename == "my_students.csv"  # a safe name inside the code
+    (tmp_path / script_name(lab)).write_text(code)
+    out = subprocess.run(
+        [sys.executable, script_name(lab)], capture_output=True, text=True, cwd=tmp_path,
+        timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    *_, loss_line, accuracy = out.stdout.strip().splitlines()
+    last = lab.trainer.history[-1]
+    assert accuracy == accuracy_line(last.test_accuracy, 3)
+    assert float(loss_line.split(": ")[1]) == last.test_loss

@@ -173,3 +173,54 @@ def test_tabular_data_shows_the_test_confusion_matrix():
     if isinstance(z, dict):  # plotly's typed-array encoding
         z = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
     assert int(np.sum(z)) == len(lab(at).data.y_test)
+
+
+# -- the learner's own CSV, uploaded and preprocessed on the Your-own-data page -------------
+
+UPLOADED = "Your uploaded CSV"
+
+
+def test_uploaded_csv_source_explains_where_to_upload_first():
+    at = open_page(PAGE)
+    at.selectbox(key="lab_data").set_value(UPLOADED).run()
+    assert not at.exception, at.exception
+    assert "Upload a file on the Your own data page first" in texts(at)
+    assert [link.proto.page for link in at.main.get("page_link")] == ["Your_Own_Data"]
+    assert not at.metric, "nothing trains before a file is uploaded"
+
+
+def test_trains_on_the_uploaded_and_preprocessed_csv():
+    at = open_page("pages/9_Your_Own_Data.py")
+    at.button(key="yd_example").click().run()  # students.csv, preprocessed on that page
+    assert not at.exception, at.exception
+    target, _features, prepared = at.session_state["yd_prepared"][1]
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    at.selectbox(key="lab_data").set_value(UPLOADED).run()
+    assert not at.exception, at.exception
+    shown_keys = {w.key for w in [*at.slider, *at.number_input, *at.toggle]}
+    assert not shown_keys & {"lab_split", "lab_dseed", "lab_std"}, (
+        "split/scaling come with the file"
+    )
+    assert "does not standardise again" in texts(at)
+    data = lab(at).data
+    assert data.class_names == list(target.classes)
+    np.testing.assert_array_equal(lab(at).trainer.X_train.numpy(), prepared.X_train)
+    assert epoch(at) == 0
+    at.button(key="lab_step").click().run()
+    assert not at.exception, at.exception
+    assert metric_values(at)["Optimizer steps"] == "1"
+    at.button(key="lab_epoch").click().run()
+    assert not at.exception, at.exception
+    assert epoch(at) == 1
+    # tabular: the test confusion matrix over the file's classes, not decision regions
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["title"]["text"] == "Test confusion matrix at epoch 1"
+    z = spec["data"][0]["z"]
+    if isinstance(z, dict):  # plotly's typed-array encoding
+        z = np.frombuffer(base64.b64decode(z["bdata"]), dtype=z["dtype"])
+    assert int(np.sum(z)) == len(prepared.y_test)
+    assert list(spec["data"][0]["x"]) == list(target.classes)
+    assert "students.csv" in texts(at)  # the code panel names the file the script expects
+    (code,) = [c.value for c in at.code if "SETTINGS = json.loads" in c.value]
+    assert 'else "students.csv"' in code and "train_test_split" not in code

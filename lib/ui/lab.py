@@ -17,6 +17,7 @@ from lib.datasets import DESCRIPTIONS, GENERATED
 from lib.models import ACTIVATIONS
 from lib.plots.training import HEIGHT, confusion_heatmap, curves_spec, decision_regions
 from lib.training import OPTIMIZERS
+from lib.ui import upload as upload_ui
 from lib.ui.loaders import cached_dataset
 
 TICK = 0.15  # seconds between training-fragment reruns while running
@@ -25,6 +26,8 @@ RERUN_TRAIN_SECONDS = 0.03  # training in a full-page rerun while running (keeps
 REGIONS_EVERY = 1.5  # seconds between decision-region redraws while running
 
 LAB, RUNNING, NOTICE, FIGURE = "lab_trainer", "lab_running", "lab_notice", "lab_figure"
+UPLOAD = "lab_upload"  # (file, options, preprocessing) → engine.UploadedData
+YOUR_DATA = "pages/9_Your_Own_Data.py"
 
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, engine.FULL_BATCH)
@@ -42,8 +45,10 @@ def settings_form() -> engine.LabSettings | None:
     data_col, model_col, opt_col = st.columns(3)
     with data_col:
         st.markdown("**Data**")
-        data = st.selectbox("Data set", engine.LAB_DATASETS, key="lab_data", **_URL)
-        st.caption(DESCRIPTIONS[data])
+        data = st.selectbox("Data set", engine.LAB_SOURCES, key="lab_data", **_URL)
+        uploaded = _uploaded_caption() if data == engine.UPLOADED else None
+        if data != engine.UPLOADED:
+            st.caption(DESCRIPTIONS[data])
         generated = data in GENERATED
         if generated:
             points = st.slider("Points", 40, 2000, D.points, 20, key="lab_points", **_URL)
@@ -51,13 +56,16 @@ def settings_form() -> engine.LabSettings | None:
             classes = D.classes
             if data in ("Blobs", "Spiral"):
                 classes = st.slider("Classes", 2, 6, D.classes, key="lab_classes", **_URL)
-        split = st.slider("Test split", 0.1, 0.5, D.test_size, 0.05, key="lab_split", **_URL)
-        data_seed = st.number_input("Data seed", 0, 10_000, D.data_seed, key="lab_dseed", **_URL)
-        standardize = st.toggle(
-            "Standardise features", D.standardize, key="lab_std",
-            help="Subtract the training split's mean, divide by its standard deviation.",
-            **_URL,
-        )  # fmt: skip
+        split, data_seed, standardize = D.test_size, D.data_seed, D.standardize
+        if data != engine.UPLOADED:  # the uploaded file comes split and scaled
+            split = st.slider("Test split", 0.1, 0.5, D.test_size, 0.05, key="lab_split", **_URL)
+            data_seed = st.number_input("Data seed", 0, 10_000, D.data_seed, key="lab_dseed",
+                                        **_URL)  # fmt: skip
+            standardize = st.toggle(
+                "Standardise features", D.standardize, key="lab_std",
+                help="Subtract the training split's mean, divide by its standard deviation.",
+                **_URL,
+            )  # fmt: skip
     with model_col:
         st.markdown("**Model**")
         layers = st.slider(
@@ -84,9 +92,12 @@ def settings_form() -> engine.LabSettings | None:
         )  # fmt: skip
         seed = st.number_input("Seed (initial weights, shuffling)", 0, 10_000, D.seed,
                                key="lab_seed", **_URL)  # fmt: skip
+    if data == engine.UPLOADED and uploaded is None:
+        return None
     try:
         return engine.LabSettings(
-            data=data, points=int(points) if generated else D.points,
+            data=data, upload=uploaded.key if uploaded is not None else "",
+            points=int(points) if generated else D.points,
             noise=float(noise) if generated else D.noise,
             classes=int(classes) if generated else D.classes, test_size=float(split),
             data_seed=int(data_seed), standardize=bool(standardize),
@@ -99,7 +110,51 @@ def settings_form() -> engine.LabSettings | None:
         return None
 
 
+def uploaded_source() -> engine.UploadedData | None:
+    """The learner's CSV as uploaded and preprocessed on the Your-own-data page in this
+    session (kept in ``UPLOAD``, rebuilt only when the file or its preprocessing changes);
+    None when there is none yet."""
+    ss = st.session_state
+    stored, parsed, prepared = (
+        ss.get(upload_ui.BYTES_KEY),
+        ss.get("yd_parsed"),
+        ss.get("yd_prepared"),
+    )
+    if stored is None or parsed is None or prepared is None:
+        return None
+    name, digest = stored[0], stored[2]
+    (parsed_digest, options), (csv, _profile) = parsed
+    (prepared_digest, config), (target, _features, split) = prepared
+    if not digest == parsed_digest == prepared_digest:
+        return None
+    key = (digest, options, config)
+    memo = ss.get(UPLOAD)
+    if memo is None or memo[0] != key:
+        source = engine.uploaded_data(split, target, config, csv, name, f"{digest}|{options!r}")
+        memo = ss[UPLOAD] = (key, source)
+    return memo[1]
+
+
+def _uploaded_caption() -> engine.UploadedData | None:
+    source = uploaded_source()
+    if source is None:
+        st.info("Upload a file on the Your own data page first: choose its target and "
+                "features there, then come back and train on it here.")  # fmt: skip
+        st.page_link(YOUR_DATA, label="Your own data", icon=":material/upload_file:")
+        return None
+    st.caption(
+        f"{upload_ui.plain(source.filename)}: {len(source.y_train):,} training and "
+        f"{len(source.y_test):,} test rows, {len(source.feature_names):,} features, "
+        f"{len(source.class_names)} classes. The split (test share {source.test_size:.0%}, "
+        f"seed {source.seed}), imputation, one-hot encoding and standardisation are the ones "
+        "from the Your own data page: the lab does not standardise again."
+    )
+    return source
+
+
 def _build(settings: engine.LabSettings) -> engine.Lab:
+    if settings.data == engine.UPLOADED:
+        return engine.build_lab(settings, uploaded=uploaded_source())
     return engine.build_lab(settings, cached_dataset(settings.spec()))
 
 
@@ -274,8 +329,17 @@ def code_section(lab: engine.Lab) -> None:
     """The standalone script for exactly this configuration, shown and downloadable."""
     code = engine.standalone_script(lab)
     last = lab.trainer.history[-1]
+    if lab.uploaded is not None:
+        name = upload_ui.plain(lab.uploaded.filename)
+        st.info(
+            f"This script expects your CSV file **{name}** next to it (or its path as the "
+            "first argument): it reads and preprocesses it as the Your own data page did, "
+            "then trains with the lab's model and optimizer settings.",
+            icon=":material/description:",
+        )
+    needs = "torch, numpy, pandas" if lab.uploaded is not None else "torch, numpy, scikit-learn"
     st.markdown(
-        f"Runs on its own (torch, numpy, scikit-learn) and prints "
+        f"Runs on its own ({needs}) and prints "
         f"`{engine.accuracy_line(last.test_accuracy, last.epoch)}`, as the lab shows now."
     )
     st.download_button("Download the script (.py)", code, engine.script_name(lab),

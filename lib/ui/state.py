@@ -40,6 +40,7 @@ OBJECT_KEYS = {
     "yd_parsed": "Your data: (file digest, reading options) → parsed table and profile.",
     "yd_prepared": "Your data: (file digest, settings) → target, features and preprocessed split.",
     "yd_downloads": "Your data: model file, script and predictions CSV for the current result.",
+    "lab_upload": "Training lab: (file, options, preprocessing) → the uploaded CSV's matrices.",
 }
 
 
