@@ -305,3 +305,19 @@ def test_example_button():
     at.button(key="yd_example").click().run()
     assert not at.exception
     assert at.metric[0].value == "240"
+
+
+def test_changing_a_reading_option_rebuilds_the_preprocessed_split():
+    # Same bytes, different reading: the split must follow the frame, never a stale one.
+    rng = np.random.default_rng(0)
+    rows = ["x1;x2;label"] + [
+        f"{rng.normal():.2f};{rng.normal():.2f};{'ab'[i % 2]}".replace(".", ",") for i in range(60)
+    ]
+    at = upload("\n".join(rows).encode())
+    at.selectbox(key="yd_target").set_value("label").run()
+    before_key, (_t, _f, before) = at.session_state["yd_prepared"]
+    at.selectbox(key="yd_dec").set_value(".").run()  # "1,25" is no longer a number
+    assert not at.exception
+    after_key, (_t, _f, after) = at.session_state["yd_prepared"]
+    assert before_key != after_key
+    assert before is not after

@@ -124,7 +124,8 @@ def uploaded_source() -> engine.UploadedData | None:
         return None
     name, digest = stored[0], stored[2]
     (parsed_digest, options), (csv, _profile) = parsed
-    (prepared_digest, config), (target, _features, split) = prepared
+    prepared_key, (target, _features, split) = prepared
+    prepared_digest, config = prepared_key[0], prepared_key[-1]
     if not digest == parsed_digest == prepared_digest:
         return None
     key = (digest, options, config)

@@ -38,7 +38,7 @@ OBJECT_KEYS = {
     "upload_bytes": "Your data: the raw bytes of the uploaded file.",
     "upload_result": "Your data: the trained pipeline result for this learner.",
     "yd_parsed": "Your data: (file digest, reading options) → parsed table and profile.",
-    "yd_prepared": "Your data: (file digest, settings) → target, features and preprocessed split.",
+    "yd_prepared": "Your data: (file digest, …frame shape/names/types…, settings) → target, features and preprocessed split.",
     "yd_downloads": "Your data: model file, script and predictions CSV for the current result.",
     "lab_upload": "Training lab: (file, options, preprocessing) → the uploaded CSV's matrices.",
 }

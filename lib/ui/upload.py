@@ -206,7 +206,16 @@ def training_settings() -> dict:
 
 
 def prepared_for(csv: CsvResult, profile: Profile, digest: str, config: PipelineConfig):
-    key = (digest, config)
+    # The reading options (separator, decimal, header) change the frame without changing the
+    # file's bytes, so the frame's shape, names and types are part of the key too.
+    frame = csv.frame
+    key = (
+        digest,
+        frame.shape,
+        tuple(map(str, frame.columns)),
+        tuple(map(str, frame.dtypes)),
+        config,
+    )
     memo = st.session_state.get("yd_prepared")
     if memo is not None and memo[0] == key:
         return memo[1]
