@@ -12,7 +12,7 @@ generating data at the same time never disturb each other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -61,10 +61,6 @@ class DatasetSpec:
             if not 2 <= self.n_classes <= 8:
                 raise ValueError(f"n_classes must be between 2 and 8, got {self.n_classes}.")
 
-    @property
-    def is_generated(self) -> bool:
-        return self.name in GENERATED
-
 
 @dataclass
 class Dataset:
@@ -81,7 +77,6 @@ class Dataset:
     target_name: str = "target"
     description: str = ""
     is_2d: bool = False
-    extra: dict = field(default_factory=dict)
     spec: DatasetSpec | None = None  # what built it: a hashable cache key for pages
 
     @property

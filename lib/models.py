@@ -78,11 +78,3 @@ def logits_to_proba(logits: torch.Tensor) -> torch.Tensor:
         p = torch.sigmoid(logits[:, 0])
         return torch.stack([1 - p, p], dim=1)
     return torch.softmax(logits, dim=1)
-
-
-def describe(model: nn.Module) -> str:
-    """One line: layer sizes and parameter count."""
-    n_params = sum(p.numel() for p in model.parameters())
-    linear = [m for m in model.modules() if isinstance(m, nn.Linear)]
-    shape = " → ".join([str(linear[0].in_features)] + [str(m.out_features) for m in linear])
-    return f"{shape} ({n_params:,} parameters)"

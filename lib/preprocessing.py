@@ -31,7 +31,6 @@ OTHER = "Other"
 
 LESSON_ENCODING = "pages/1_Encoding.py"
 LESSON_LAB = "pages/8_Training_Lab.py"
-LESSON_METRICS = "pages/7_Metrics_and_Report.py"
 
 
 @dataclass
@@ -166,11 +165,6 @@ def numeric_values(col: pd.Series, max_abs: float = MAX_ABS) -> tuple[np.ndarray
     if n_bad:
         values[bad] = np.nan
     return values, n_bad
-
-
-def category_strings(col: pd.Series) -> pd.Series:
-    """Category labels as text, missing ones as ``"(missing)"``."""
-    return col.astype(object).where(col.notna(), MISSING).astype(str)
 
 
 def _factorize(col: pd.Series) -> tuple[np.ndarray, list[str]]:

@@ -136,7 +136,6 @@ class Trainer:
         self.y_train = y_train.long()
         self.y_test = y_test.long()
         self._t_train = targets_for(self.y_train, n_classes)
-        self._t_test = targets_for(self.y_test, n_classes)
         self.loss_fn = loss_for(n_classes)
         self.optimizer = make_optimizer(model, config)
         self.generator = torch.Generator().manual_seed(int(config.seed))

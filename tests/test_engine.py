@@ -348,3 +348,12 @@ def test_train_for_is_bounded_and_snapshots_replay():
 def test_bad_train_configs_are_refused(kwargs):
     with pytest.raises(ValueError):
         TrainConfig(**kwargs)
+
+
+def test_shipped_student_table_is_reproducible_from_its_generator():
+    # assets/students.csv is generated, not hand-edited: make_students() must rebuild it.
+    import pandas as pd
+
+    from lib.datasets import make_students, read_students
+
+    pd.testing.assert_frame_equal(make_students(), read_students(), check_dtype=False)

@@ -17,10 +17,6 @@ def class_color(index: int) -> str:
     return OKABE_ITO[index % len(OKABE_ITO)]
 
 
-def class_marker(index: int) -> str:
-    return MARKERS[index % len(MARKERS)]
-
-
 # Named colours, so every lesson means the same blue/orange/… (Okabe–Ito) and the same grey.
 BLUE, ORANGE, GREEN, RED = OKABE_ITO[0], OKABE_ITO[1], OKABE_ITO[2], OKABE_ITO[5]
 GREY = "#999999"

@@ -10,9 +10,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-# Okabe & Ito (2008), ordered so that two classes get blue and orange.
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-MARKERS = ("circle", "square", "diamond", "triangle-up", "x", "star", "triangle-down", "pentagon")
+from lib.plots.style import MARKERS, OKABE_ITO  # colour-blind safe; blue and orange first
+
 HEIGHT = 460
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import re
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -347,7 +346,3 @@ def downloads(result, csv: CsvResult, name: str) -> None:
         "# or: from lib.export import load_model, predict_frame",
         "Load the model file",
     )
-
-
-def is_real_number(value) -> bool:
-    return isinstance(value, int | float) and np.isfinite(value)
