@@ -2,3 +2,11 @@
 
 This is the only part of ``lib`` that may import streamlit.
 """
+
+import torch
+
+# One server process serves every learner. Small models gain nothing from several
+# intra-op threads, and concurrent trainings with the default count oversubscribe the
+# cores; lib.training.single_thread() alone cannot guarantee this, since the setting is
+# process-wide and overlapping sessions would restore it under each other.
+torch.set_num_threads(1)
