@@ -165,7 +165,99 @@ def fit(
 ) -> PipelineResult:
     """Train on a prepared split, evaluate on its test rows and fit the baseline beside it."""
     start = time.perf_counter() if start is None else start
-    model, trainer, epochs, train_seconds = train(prepared, target.n_classes, config, progress)
+    run_ = start_training(prepared, target.n_classes, config)
+    with single_thread():
+        while not run_.finished:
+            run_.advance(max(0.05, config.max_seconds - run_.seconds))
+            if progress is not None:
+                progress(run_.trainer.epoch, run_.epochs, run_.trainer.history)
+    return evaluate(run_, target, features, prepared, profile, start)
+
+
+@dataclass
+class TrainingRun:
+    """A pipeline training that can be advanced in bounded chunks (the page's live view) or
+    to the end in one go (:func:`fit`, the command line): both give the same weights."""
+
+    config: PipelineConfig
+    trainer: Trainer
+    epochs: int  # the planned number of epochs
+    schedule: dict[int, float]  # epoch → learning-rate factor
+    seconds: float = 0.0  # training time spent so far (the budget is config.max_seconds)
+    stopped_early: bool = False  # the learner asked for the result before the end
+
+    @property
+    def finished(self) -> bool:
+        return (
+            self.stopped_early
+            or self.trainer.epoch >= self.epochs
+            or bool(self.trainer.diverged)
+            or self.seconds >= self.config.max_seconds
+        )
+
+    def advance(self, seconds: float) -> None:
+        """Train for about ``seconds`` (at least one step), applying the learning-rate
+        schedule at its epochs; stops at the planned epochs or the time budget."""
+        begin = time.perf_counter()
+        deadline = begin + min(seconds, max(0.0, self.config.max_seconds - self.seconds))
+        chunk = max(1, self.epochs // 50)
+        trainer = self.trainer
+        while not self.finished:
+            upcoming = [at for at in self.schedule if at > trainer.epoch] + [self.epochs]
+            trainer.train_for(
+                max(0.0, deadline - time.perf_counter()),
+                max_epochs=min(chunk, upcoming[0] - trainer.epoch),
+            )
+            if trainer.epoch in self.schedule:
+                trainer.set_learning_rate(self.config.learning_rate * self.schedule[trainer.epoch])
+            self.seconds += time.perf_counter() - begin
+            begin = time.perf_counter()
+            if begin >= deadline:
+                break
+
+
+def start_training(prepared: Prepared, n_classes: int, config: PipelineConfig) -> TrainingRun:
+    """A fresh model and the training lab's engine, ready to :meth:`TrainingRun.advance`.
+
+    Full-batch Adam with the L2 penalty of scikit-learn's ``C=1``
+    (``weight_decay = 1 / n_train``), the learning rate lowered for the last 40% of epochs.
+    """
+    n_train = len(prepared.y_train)
+    epochs, batch = auto_epochs(n_train)
+    if config.epochs is not None:
+        epochs = config.epochs
+    model = make_model(prepared.X_train.shape[1], n_classes, hidden=config.hidden, seed=config.seed)
+    trainer = Trainer(
+        model,
+        torch.from_numpy(prepared.X_train),
+        torch.from_numpy(prepared.y_train),
+        torch.from_numpy(prepared.X_test),
+        torch.from_numpy(prepared.y_test),
+        n_classes,
+        TrainConfig(
+            optimizer="Adam",
+            learning_rate=config.learning_rate,
+            batch_size=batch,
+            weight_decay=1.0 / n_train,
+            seed=config.seed,
+        ),
+    )
+    return TrainingRun(config, trainer, epochs, lr_schedule(epochs))
+
+
+def evaluate(
+    run_: TrainingRun,
+    target: TargetInfo,
+    features: list[str],
+    prepared: Prepared,
+    profile: Profile,
+    start: float | None = None,
+) -> PipelineResult:
+    """Test-set predictions, report and confusion matrix of the run's current weights, and
+    the scikit-learn baseline on the same split."""
+    start = time.perf_counter() if start is None else start
+    trainer, config = run_.trainer, run_.config
+    model = trainer.model
     X_test = torch.from_numpy(prepared.X_test)
     proba = predict_proba(model, X_test).numpy()
     pred = proba.argmax(axis=1)
@@ -198,8 +290,8 @@ def fit(
         prepared,
         model,
         history,
-        epochs,
-        train_seconds,
+        trainer.epoch,
+        run_.seconds,
         proba,
         pred,
         float(metrics.accuracy_score(y_test, pred)),
@@ -212,57 +304,6 @@ def fit(
         warnings,
         trainer.diverged,
     )
-
-
-def train(
-    prepared: Prepared,
-    n_classes: int,
-    config: PipelineConfig,
-    progress: Callable[[int, int, list], None] | None = None,
-) -> tuple[torch.nn.Module, Trainer, int, float]:
-    """Train with the training lab's engine; returns (model, trainer, epochs done, seconds).
-
-    Full-batch Adam with the L2 penalty of scikit-learn's ``C=1``
-    (``weight_decay = 1 / n_train``), the learning rate lowered for the last 40% of epochs.
-    """
-    start = time.perf_counter()
-    n_train = len(prepared.y_train)
-    epochs, batch = auto_epochs(n_train)
-    if config.epochs is not None:
-        epochs = config.epochs
-    model = make_model(prepared.X_train.shape[1], n_classes, hidden=config.hidden, seed=config.seed)
-    trainer = Trainer(
-        model,
-        torch.from_numpy(prepared.X_train),
-        torch.from_numpy(prepared.y_train),
-        torch.from_numpy(prepared.X_test),
-        torch.from_numpy(prepared.y_test),
-        n_classes,
-        TrainConfig(
-            optimizer="Adam",
-            learning_rate=config.learning_rate,
-            batch_size=batch,
-            weight_decay=1.0 / n_train,
-            seed=config.seed,
-        ),
-    )
-    schedule = lr_schedule(epochs)
-    chunk = max(1, epochs // 50)
-    deadline = start + config.max_seconds
-    with single_thread():
-        while trainer.epoch < epochs and not trainer.diverged:
-            upcoming = [at for at in schedule if at > trainer.epoch] + [epochs]
-            trainer.train_for(
-                max(0.05, deadline - time.perf_counter()),
-                max_epochs=min(chunk, upcoming[0] - trainer.epoch),
-            )
-            if trainer.epoch in schedule:
-                trainer.set_learning_rate(config.learning_rate * schedule[trainer.epoch])
-            if progress is not None:
-                progress(trainer.epoch, epochs, trainer.history)
-            if time.perf_counter() >= deadline:
-                break
-    return trainer.model, trainer, trainer.epoch, time.perf_counter() - start
 
 
 def lr_schedule(epochs: int) -> dict[int, float]:

@@ -20,10 +20,10 @@ from lib.training import OPTIMIZERS
 from lib.ui import upload as upload_ui
 from lib.ui.loaders import cached_dataset
 
-TICK = 0.15  # seconds between training-fragment reruns while running
-TRAIN_SECONDS = 0.1  # training per tick: bounded work
+TICK = 0.1  # seconds between training-fragment reruns while running
+TRAIN_SECONDS = 0.07  # training per tick: bounded work
 RERUN_TRAIN_SECONDS = 0.03  # training in a full-page rerun while running (keeps widgets snappy)
-REGIONS_EVERY = 1.5  # seconds between decision-region redraws while running
+REGIONS_EVERY = 2.0  # seconds between decision-region redraws while running
 
 LAB, RUNNING, NOTICE, FIGURE = "lab_trainer", "lab_running", "lab_notice", "lab_figure"
 UPLOAD = "lab_upload"  # (file, options, preprocessing) → engine.UploadedData

@@ -9,6 +9,7 @@ from lib.datasets import DATASET_NAMES, DESCRIPTIONS, GENERATED, Dataset, Datase
 from lib.lessons import LESSONS
 from lib.ui import state
 from lib.ui.loaders import cached_dataset
+from lib.ui.upload_release import release_ended_sessions
 
 _SHARED = {"bind": "query-params", "persist_state": "session"}
 
@@ -98,6 +99,9 @@ def navigation_only(note: str) -> None:
 
 def _navigation(chosen: dict) -> None:
     """The learning path in the sidebar, carrying the dataset choice in every link."""
+    # Every page draws this, so ended sessions' uploads are freed whatever page is in use
+    # (throttled to once every 30 s per server).
+    release_ended_sessions()
     query = {k: str(v) for k, v in chosen.items() if v != state.SIDEBAR_DEFAULTS[k]}
     try:
         st.page_link("app.py", label="Home", icon=":material/home:", query_params=query)

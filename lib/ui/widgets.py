@@ -34,8 +34,16 @@ class Question:
     why: str
 
 
-def quiz(questions: list[Question], key: str) -> int:
-    """Check-your-understanding: instant feedback with the reason. Returns the score."""
+def quiz(questions: list[Question], key: str) -> None:
+    """Check-your-understanding: instant feedback with the reason.
+
+    A fragment: an answer changes nothing else on the page, so it reruns only the quiz. That
+    keeps the feedback instant on heavy pages, and in the training lab it does not stop the
+    live training view for a full-page rerun."""
+    st.fragment(_quiz)(questions, key)
+
+
+def _quiz(questions: list[Question], key: str) -> None:
     st.subheader("Check your understanding")
     score = 0
     for i, q in enumerate(questions):
@@ -48,4 +56,3 @@ def quiz(questions: list[Question], key: str) -> int:
         else:
             st.error(f"Not quite: the answer is “{q.options[q.answer]}”. {q.why}")
     st.caption(f"Score: {score} / {len(questions)}")
-    return score
