@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.pipeline import PipelineConfig
+from lib.ui import own_training as training
 from lib.ui import upload as ui
 from lib.ui.sidebar import navigation_only
 from lib.ui.widgets import Question, mistake, page_header, quiz
@@ -85,10 +86,17 @@ st.header("4. Preprocessing, step by step")
 ui.show_steps(target_info, prepared)
 
 st.header("5. Train")
-result = ui.train_button(target_info, features, prepared, profile, config, digest)
+st.markdown(
+    "The training lab's engine: a PyTorch model that returns logits, Adam, and the loss that "
+    "fits the target. **Train** runs live; pause it, resume it, or finish early and evaluate "
+    "the weights you have. In the training lab you can also train on this file with your own "
+    "choice of model and optimizer, and watch the confusion matrix evolve."
+)
+st.page_link("pages/8_Training_Lab.py", label="Training lab", icon=":material/science:")
+job = training.Job(digest, config, target_info, features, prepared, profile)
+result = training.training_step(job)
 if result is None:
     st.stop()
-ui.show_training(result)
 for warning in result.warnings:
     st.warning(ui.plain(warning))
 

@@ -243,7 +243,7 @@ def live_view() -> None:
         st.fragment(run_every=REGIONS_EVERY if running else None)(_regions)()
 
 
-def _is_tick() -> bool:
+def is_tick() -> bool:
     """True in a fragment-only rerun (a timer tick); False in a full-page rerun."""
     try:
         from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
@@ -258,7 +258,7 @@ def _training() -> None:
     lab: engine.Lab = ss[LAB]
     trainer = lab.trainer
     if ss.get(RUNNING) and not lab.finished:  # checked again: a tick can land after Pause
-        trainer.train_for(TRAIN_SECONDS if _is_tick() else RERUN_TRAIN_SECONDS)
+        trainer.train_for(TRAIN_SECONDS if is_tick() else RERUN_TRAIN_SECONDS)
         if lab.finished:
             ss[RUNNING] = False
             st.rerun()  # the whole page: stop the timers, re-enable Play
@@ -275,10 +275,10 @@ def _training() -> None:
     elif trainer.epoch >= engine.MAX_EPOCHS:
         st.success(f"Stopped at {engine.MAX_EPOCHS:,} epochs. Reset to train again.")
     frame = engine.history_frame(trainer).reset_index()
-    _curves(frame, ["train loss", "test loss"], "loss")
-    _curves(frame, ["train accuracy", "test accuracy"], "accuracy")
+    curves(frame, ["train loss", "test loss"], "loss")
+    curves(frame, ["train accuracy", "test accuracy"], "accuracy")
     with st.expander("Weights and gradients"):
-        _curves(frame, ["weight norm", "gradient norm"], "norm")
+        curves(frame, ["weight norm", "gradient norm"], "norm")
         norms = " · ".join(f"{n} ‖W‖ = {v:.3g}" for n, v in engine.layer_norms(trainer.model))
         st.caption(f"Now: {norms}. Exploding norms mean too large steps; vanishing "
                    "gradients mean learning has stalled.")  # fmt: skip
@@ -295,7 +295,7 @@ def _regions() -> None:
     _regions_or_confusion(lab, epoch)
 
 
-def _curves(frame, columns: list[str], title: str) -> None:
+def curves(frame, columns: list[str], title: str) -> None:
     # st.vega_lite_chart with a plain spec: st.line_chart's Altair validation costs ~0.2 s.
     st.vega_lite_chart(frame[["epoch", *columns]], curves_spec(columns, title), height=220)
 

@@ -18,7 +18,7 @@ import streamlit as st
 from lib import metrics
 from lib.csv_reading import DELIMITER_NAMES, ENCODING_LABELS, ENCODINGS, CsvError, CsvResult
 from lib.export import model_bytes, predictions_csv, safe_filename, standalone_script
-from lib.pipeline import PipelineConfig, baseline_code, fit, preprocess, read_and_profile
+from lib.pipeline import PipelineConfig, baseline_code, preprocess, read_and_profile
 from lib.profiling import Profile
 from lib.ui.widgets import code_panel
 
@@ -74,7 +74,7 @@ def _store(name: str, data: bytes, file_id: str) -> None:
 
 def release() -> None:
     """Forget this learner's upload and everything computed from it."""
-    for key in (BYTES_KEY, RESULT_KEY, "yd_parsed", "yd_prepared", "yd_downloads"):
+    for key in (BYTES_KEY, RESULT_KEY, "yd_parsed", "yd_prepared", "yd_downloads", "yd_run"):
         st.session_state.pop(key, None)
 
 
@@ -238,44 +238,6 @@ def show_steps(target, prepared) -> None:
 
 
 # --- training and results ------------------------------------------------------------------
-
-
-def train_button(target, features, prepared, profile: Profile, config: PipelineConfig, digest: str):
-    if st.button("Train", type="primary", key="yd_train"):
-        bar = st.progress(0.0, text="Training…")
-        live = st.empty()
-
-        def progress(epoch: int, total: int, history: list) -> None:
-            bar.progress(min(1.0, epoch / max(1, total)), text=f"Epoch {epoch} / {total}")
-            curve = pd.DataFrame(
-                [(r.epoch, r.train_loss, r.test_loss) for r in history],
-                columns=["epoch", "train_loss", "test_loss"],
-            ).set_index("epoch")
-            live.line_chart(curve, height=220)
-
-        result = fit(target, features, prepared, profile, config, progress)
-        bar.empty()
-        live.empty()
-        st.session_state[RESULT_KEY] = ((digest, config), result)
-    stored = st.session_state.get(RESULT_KEY)
-    if stored is None:
-        st.info("Press Train to fit the model on the training rows.")
-        return None
-    if stored[0] != (digest, config):
-        st.info("The settings changed since the last training: press Train again.")
-        return None
-    return stored[1]
-
-
-def show_training(result) -> None:
-    history = pd.DataFrame(result.history)
-    if trainer_note := result.diverged:
-        st.error(plain(trainer_note))
-    st.caption(
-        f"{result.epochs} epochs of Adam ({'full batch' if len(result.prepared.y_train) <= 8192 else 'mini-batches'}) "
-        f"in {result.train_seconds:.1f} s; loss {'BCEWithLogitsLoss (1 logit)' if result.n_classes == 2 else 'CrossEntropyLoss'}."
-    )
-    st.line_chart(history.set_index("epoch")[["train_loss", "test_loss"]], height=220)
 
 
 def show_results(result) -> None:

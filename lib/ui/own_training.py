@@ -1,0 +1,161 @@
+"""Streamlit glue for step 5 of "Your own data": train live with the training lab's engine.
+
+The same pattern as the lab (see :mod:`lib.ui.lab`): the buttons only flip session state; while
+running, a fragment ticks every ``TICK`` seconds and advances the run for a bounded time, so
+other learners keep their share of the server and every widget stays responsive. Pressing
+**Train** also trains up to ``FIRST_CHUNK`` seconds right away: most classroom tables are done
+by then and the evaluation appears at once. When the run ends (planned epochs, the time budget,
+divergence, or **Finish now**) the result is computed once and kept in session state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from lib.lab import history_frame
+from lib.pipeline import PipelineConfig, PipelineResult, TrainingRun, evaluate, start_training
+from lib.preprocessing import Prepared
+from lib.profiling import Profile, TargetInfo
+from lib.training import single_thread
+from lib.ui import lab as lab_ui
+
+RUN, RUNNING, RESULT, NOTICE = "yd_run", "yd_running", "upload_result", "yd_notice"
+FIRST_CHUNK = 0.5  # seconds of training inside the Train click
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a training needs, keyed by the file's digest and the learner's settings."""
+
+    digest: str
+    config: PipelineConfig
+    target: TargetInfo
+    features: list[str]
+    prepared: Prepared
+    profile: Profile
+
+    @property
+    def key(self) -> tuple[str, PipelineConfig]:
+        return (self.digest, self.config)
+
+
+def _run_for(job: Job) -> TrainingRun | None:
+    stored = st.session_state.get(RUN)
+    return stored[1] if stored is not None and stored[0] == job.key else None
+
+
+def _finish(job: Job, run: TrainingRun) -> None:
+    ss = st.session_state
+    ss[RUNNING] = False
+    with single_thread():
+        ss[RESULT] = (job.key, evaluate(run, job.target, job.features, job.prepared, job.profile))
+
+
+def _train(job: Job) -> None:
+    run = _run_for(job)
+    if run is None or run.finished:  # first press, or again after a finished run
+        run = start_training(job.prepared, job.target.n_classes, job.config)
+        st.session_state[RUN] = (job.key, run)
+        st.session_state.pop(RESULT, None)
+    with single_thread():
+        run.advance(FIRST_CHUNK)
+    if run.finished:
+        _finish(job, run)
+    else:
+        st.session_state[RUNNING] = True
+
+
+def _pause() -> None:
+    st.session_state[RUNNING] = False
+
+
+def _finish_now(job: Job) -> None:
+    run = _run_for(job)
+    if run is not None:
+        run.stopped_early = True
+        _finish(job, run)
+
+
+def _reset() -> None:
+    for key in (RUN, RESULT, NOTICE):
+        st.session_state.pop(key, None)
+    st.session_state[RUNNING] = False
+
+
+def training_step(job: Job) -> PipelineResult | None:
+    """Buttons and the live view; returns the finished run's evaluation, or None."""
+    ss = st.session_state
+    stored = ss.get(RUN)
+    if stored is not None and stored[0] != job.key:  # the file or a setting changed
+        if stored[1].trainer.steps > 0:
+            ss[NOTICE] = (
+                "The data or the settings changed since the last training, so that model was "
+                "discarded: press Train to fit a new one."
+            )
+        ss.pop(RUN, None)
+        ss.pop(RESULT, None)
+        ss[RUNNING] = False
+    running = ss.get(RUNNING, False)
+    run = _run_for(job)
+    cols = st.columns(4)
+    label = "Resume" if run is not None and not run.finished and run.trainer.steps else "Train"
+    cols[0].button(label, key="yd_train", on_click=_train, args=(job,), disabled=running,
+                   type="primary", icon=":material/play_arrow:", width="stretch")  # fmt: skip
+    cols[1].button("Pause", key="yd_pause", on_click=_pause, disabled=not running,
+                   icon=":material/pause:", width="stretch")  # fmt: skip
+    cols[2].button("Finish now", key="yd_finish", on_click=_finish_now, args=(job,),
+                   disabled=run is None or run.finished, icon=":material/flag:",
+                   help="Stop here and evaluate the current weights.", width="stretch")  # fmt: skip
+    cols[3].button("Reset", key="yd_reset", on_click=_reset, disabled=run is None,
+                   icon=":material/restart_alt:", width="stretch")  # fmt: skip
+    notice = ss.pop(NOTICE, None)
+    if notice:
+        st.info(notice, icon=":material/restart_alt:")
+    if run is None:
+        st.info("Press Train to fit the model on the training rows.")
+        return None
+    st.fragment(run_every=lab_ui.TICK if running else None)(_live)(job)
+    result = ss.get(RESULT)
+    return result[1] if result is not None and result[0] == job.key else None
+
+
+def _live(job: Job) -> None:
+    ss = st.session_state
+    run = _run_for(job)
+    if run is None:  # reset or replaced between the tick's request and now
+        return
+    if ss.get(RUNNING) and not run.finished:
+        seconds = lab_ui.TRAIN_SECONDS if lab_ui.is_tick() else lab_ui.RERUN_TRAIN_SECONDS
+        with single_thread():
+            run.advance(seconds)
+        if run.finished:
+            _finish(job, run)
+            st.rerun()  # the whole page: stop the timer and show the evaluation
+    trainer = run.trainer
+    last = trainer.history[-1]
+    cols = st.columns(4)
+    cols[0].metric("Epoch", f"{trainer.epoch:,} / {run.epochs:,}")
+    cols[1].metric("Train loss", f"{last.train_loss:.4f}")
+    cols[2].metric("Test accuracy", f"{last.test_accuracy:.1%}")
+    cols[3].metric("Training time", f"{run.seconds:.1f} s")
+    st.progress(min(1.0, trainer.epoch / max(1, run.epochs)))
+    if trainer.diverged:
+        st.error(trainer.diverged, icon=":material/warning:")
+    elif run.finished and trainer.epoch < run.epochs and not run.stopped_early:
+        st.caption(
+            f"Stopped at the {run.config.max_seconds:g} s training budget after "
+            f"{trainer.epoch:,} of {run.epochs:,} epochs."
+        )
+    batching = "full batches" if run.trainer.config.batch_size >= len(job.prepared.y_train) else (
+        f"mini-batches of {run.trainer.config.batch_size}")  # fmt: skip
+    loss = "BCEWithLogitsLoss (1 logit)" if job.target.n_classes == 2 else "CrossEntropyLoss"
+    st.caption(f"Adam on {batching}; loss {loss}; the learning rate drops at 60 % and 85 % "
+               "of the epochs.")  # fmt: skip
+    frame = history_frame(trainer).reset_index()
+    left, right = st.columns(2)
+    with left:
+        lab_ui.curves(frame, ["train loss", "test loss"], "loss")
+    with right:
+        lab_ui.curves(frame, ["train accuracy", "test accuracy"], "accuracy")

@@ -1,0 +1,104 @@
+"""Your own data, step 5: live training with Train / Pause / Resume / Finish now / Reset.
+
+Under AppTest the fragment's timer never fires; every ``.run()`` while running advances the
+training by one bounded chunk, as a full-page rerun does in the browser.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lib.pipeline import PipelineConfig, preprocess, read_and_profile, start_training
+from tests.test_page_your_data import shown, upload
+
+EPOCHS = 5_000  # far more than one bounded chunk trains
+
+
+def _table(n: int = 300, seed: int = 0) -> bytes:
+    rng = np.random.default_rng(seed)
+    x1, x2 = rng.normal(size=n), rng.normal(size=n)
+    label = np.where(x1 + 0.5 * x2 + rng.normal(scale=0.3, size=n) > 0, "pass", "fail")
+    frame = pd.DataFrame({"x1": x1.round(3), "x2": x2.round(3), "label": label})
+    return frame.to_csv(index=False).encode()
+
+
+def epoch_of(at) -> int:
+    value = next(m.value for m in at.metric if m.label == "Epoch")
+    done, planned = value.replace(",", "").split(" / ")
+    assert int(planned) == EPOCHS
+    return int(done)
+
+
+def start_live(at):
+    at.number_input(key="yd_epochs").set_value(EPOCHS).run()
+    at.button(key="yd_train").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_train_runs_live_then_pause_stops_and_resume_continues():
+    at = start_live(upload(_table()))
+    assert at.session_state["yd_running"] is True
+    assert at.button(key="yd_train").disabled and not at.button(key="yd_pause").disabled
+    assert "upload_result" not in at.session_state  # no evaluation before the end
+    first = epoch_of(at)
+    assert 0 < first < EPOCHS
+    at.run()
+    second = epoch_of(at)
+    assert second > first  # every rerun while running trains one more chunk
+    at.button(key="yd_pause").click().run()
+    paused = epoch_of(at)
+    at.run()
+    assert epoch_of(at) == paused  # paused means paused
+    assert at.button(key="yd_train").label == "Resume"
+    at.button(key="yd_train").click().run()
+    assert epoch_of(at) > paused  # resumed from the same weights, not from epoch 0
+    assert not at.exception
+
+
+def test_finish_now_evaluates_the_current_weights_and_reset_forgets_them():
+    at = start_live(upload(_table()))
+    at.button(key="yd_finish").click().run()
+    assert not at.exception
+    assert at.session_state["yd_running"] is False
+    key, result = at.session_state["upload_result"]
+    assert result.epochs == epoch_of(at) < EPOCHS
+    values = {m.label: m.value for m in at.metric}
+    assert values["Test accuracy (your network)"] == f"{result.accuracy:.1%}"
+    assert result.accuracy > 0.8  # a nearly linear boundary, well learned after a chunk
+    assert "Classification report" in shown(at)
+    at.button(key="yd_reset").click().run()
+    assert "upload_result" not in at.session_state and "yd_run" not in at.session_state
+    assert "Press Train" in shown(at)
+
+
+def test_changing_a_setting_discards_the_model_and_says_so():
+    at = start_live(upload(_table()))
+    at.button(key="yd_pause").click().run()
+    at.number_input(key="yd_seed").set_value(3).run()
+    assert not at.exception
+    assert "settings changed" in shown(at)
+    assert "yd_run" not in at.session_state
+    assert at.button(key="yd_train").label == "Train"
+
+
+def test_small_table_finishes_inside_the_click_with_the_pipelines_weights():
+    data = _table(200, seed=1)
+    at = upload(data)
+    at.button(key="yd_train").click().run()
+    assert not at.exception
+    assert at.session_state["yd_running"] is False
+    _, result = at.session_state["upload_result"]
+    # The same run, advanced in one go without Streamlit: identical weights and accuracy.
+    csv, profile = read_and_profile(data)
+    config = at.session_state["upload_result"][0][1]
+    assert isinstance(config, PipelineConfig)
+    target, _features, prepared = preprocess(csv.frame, profile, config)
+    run = start_training(prepared, target.n_classes, config)
+    while not run.finished:
+        run.advance(10.0)
+    for mine, theirs in zip(run.trainer.model.state_dict().values(),
+                            result.model.state_dict().values(), strict=True):  # fmt: skip
+        assert (mine == theirs).all()
+    assert run.trainer.epoch == result.epochs
