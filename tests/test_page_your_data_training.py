@@ -102,3 +102,36 @@ def test_small_table_finishes_inside_the_click_with_the_pipelines_weights():
                             result.model.state_dict().values(), strict=True):  # fmt: skip
         assert (mine == theirs).all()
     assert run.trainer.epoch == result.epochs
+
+
+def test_a_shared_link_sets_the_page_settings_and_a_bad_value_is_ignored():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+    from tests.test_page_your_data import PAGE
+
+    def open_page(page, query):  # the link's query, inside the multipage app (page links)
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.run()
+        for key, value in query.items():
+            at.query_params[key] = value
+        return at.switch_page(page).run()
+
+    query = {"yd_seed": "5", "yd_hidden": "16", "yd_epochs": "40", "yd_test": "0.3",
+             "yd_target": "x1", "yd_thr": "0.7"}  # fmt: skip
+    at = open_page(PAGE, query=query)
+    at.file_uploader[0].set_value(("data.csv", _table(), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="yd_seed").value == 5
+    assert at.selectbox(key="yd_hidden").value == "16"
+    assert at.number_input(key="yd_epochs").value == 40
+    assert at.slider(key="yd_test").value == 0.3
+    assert at.selectbox(key="yd_target").value == "x1"  # refused below: numbers, not classes
+    at = open_page(PAGE, query={"yd_target": "no such column", "yd_seed": "5"})
+    at.file_uploader[0].set_value(("data.csv", _table(), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="yd_target").value == "label"  # the suggestion, not a crash
+    at.selectbox(key="yd_target").set_value("label")
+    at.button(key="yd_train").click().run()
+    assert not at.exception
+    assert at.slider(key="yd_thr").value == 0.5

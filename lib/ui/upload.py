@@ -27,6 +27,9 @@ PROFILE_ROWS = 2_000
 HIDDEN_CHOICES = {"none (logistic regression)": (), "16": (16,), "32": (32,), "64, 32": (64, 32)}
 BYTES_KEY = "upload_bytes"
 RESULT_KEY = "upload_result"
+# In the URL, so an instructor's link opens the page with these settings (the file itself
+# cannot travel in a link: the learner uploads it).
+_URL = {"bind": "query-params"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
 
 
@@ -88,16 +91,18 @@ def reading_options(detected: CsvResult | None) -> dict:
             "Encoding",
             ["detect", *ENCODINGS],
             key="yd_enc",
+            **_URL,
             format_func=lambda e: ENCODING_LABELS.get(e, e),
         )
         sep = cols[1].selectbox(
             "Separator",
             ["detect", *DELIMITER_NAMES],
             key="yd_sep",
+            **_URL,
             format_func=lambda d: DELIMITER_NAMES.get(d, d),
         )
-        dec = cols[2].selectbox("Decimal mark", ["detect", ".", ","], key="yd_dec")
-        head = cols[3].selectbox("Header row", ["detect", "yes", "no"], key="yd_head")
+        dec = cols[2].selectbox("Decimal mark", ["detect", ".", ","], key="yd_dec", **_URL)
+        head = cols[3].selectbox("Header row", ["detect", "yes", "no"], key="yd_head", **_URL)
     options = {}
     if enc != "detect":
         options["encoding"] = enc
@@ -163,7 +168,7 @@ def choose_target(profile: Profile) -> str:
         st.caption("Suggested (2–20 classes): " + ", ".join(plain(s) for s in suggested[:8]))
     else:
         st.warning("No column has 2–20 classes; pick one anyway and see why it cannot be a target.")
-    return st.selectbox("Column to predict (the target)", order, key="yd_target")
+    return st.selectbox("Column to predict (the target)", order, key="yd_target", **_URL)
 
 
 def choose_features(profile: Profile, target: str) -> list[str]:
@@ -189,10 +194,12 @@ def choose_features(profile: Profile, target: str) -> list[str]:
 
 def training_settings() -> dict:
     cols = st.columns(4)
-    test = cols[0].slider("Test share", 0.1, 0.5, 0.25, 0.05, key="yd_test")
-    seed = int(cols[1].number_input("Seed", 0, 10_000, 0, key="yd_seed"))
-    hidden = cols[2].selectbox("Hidden layers", list(HIDDEN_CHOICES), key="yd_hidden")
-    epochs = int(cols[3].number_input("Epochs (0 = automatic)", 0, 5_000, 0, key="yd_epochs"))
+    test = cols[0].slider("Test share", 0.1, 0.5, 0.25, 0.05, key="yd_test", **_URL)
+    seed = int(cols[1].number_input("Seed", 0, 10_000, 0, key="yd_seed", **_URL))
+    hidden = cols[2].selectbox("Hidden layers", list(HIDDEN_CHOICES), key="yd_hidden", **_URL)
+    epochs = int(
+        cols[3].number_input("Epochs (0 = automatic)", 0, 5_000, 0, key="yd_epochs", **_URL)
+    )
     return {
         "test_size": float(test),
         "seed": seed,
@@ -263,7 +270,7 @@ def show_results(result) -> None:
 def threshold_view(result) -> None:
     positive = result.classes[1]
     st.markdown(f"**Decision threshold** for the positive class “{plain(positive)}”")
-    thr = st.slider("Threshold", 0.01, 0.99, 0.5, 0.01, key="yd_thr")
+    thr = st.slider("Threshold", 0.01, 0.99, 0.5, 0.01, key="yd_thr", **_URL)
     m = metrics.threshold_metrics(result.prepared.y_test, result.proba_test[:, 1], thr)
     cols = st.columns(4)
     for col, name in zip(cols, ("accuracy", "precision", "recall", "f1"), strict=True):
