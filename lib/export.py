@@ -142,6 +142,7 @@ def standalone_script(result: PipelineResult, csv: CsvResult, filename: str = "d
         epochs = cfg.epochs
     target_col = result.target.name
     target_dtype = csv.frame[target_col].dtype
+    case_merge = ""
     if pd.api.types.is_bool_dtype(target_dtype):
         label_expr = 'raw.dropna().map(lambda v: "True" if bool(v) else "False")'
     elif pd.api.types.is_numeric_dtype(target_dtype):
@@ -150,7 +151,14 @@ def standalone_script(result: PipelineResult, csv: CsvResult, filename: str = "d
             ".map(lambda v: str(int(v)) if float(v).is_integer() else repr(float(v)))"
         )
     else:
+        # The same cleaning as lib.profiling.check_target: spaces stripped, then every
+        # spelling mapped to the class with the same letters in any case ("YES" -> "yes").
         label_expr = "raw.dropna().astype(str).str.strip()"
+        case_merge = (
+            "# Labels that differ only in upper / lower case are one class, as in ClassLab.\n"
+            'spelling = {c.casefold(): c for c in SETTINGS["classes"]}\n'
+            "labels = labels.map(lambda s: spelling.get(s.casefold(), s))\n"
+        )
     read_args = [
         f"sep={csv.delimiter!r}",
         f"encoding={csv.encoding!r}",
@@ -178,6 +186,7 @@ def standalone_script(result: PipelineResult, csv: CsvResult, filename: str = "d
         read_args=",\n    ".join(read_args),
         settings=repr(json.dumps(settings, ensure_ascii=True)),
         label_expr=label_expr,
+        case_merge=case_merge,
         max_abs=repr(MAX_ABS),
         missing=repr(MISSING),
         other=repr(OTHER),
@@ -221,7 +230,7 @@ df = pd.read_csv(
 # 2. Label-encode the target (rows without a target are dropped).
 raw = df[SETTINGS["target"]]
 labels = {label_expr}
-labels = labels[labels.isin(SETTINGS["classes"]) & (labels != "")]
+{case_merge}labels = labels[labels.isin(SETTINGS["classes"]) & (labels != "")]
 code_of = {{c: i for i, c in enumerate(SETTINGS["classes"])}}
 y = labels.map(code_of).to_numpy(dtype=np.int64)
 rows = df.index.get_indexer(labels.index)

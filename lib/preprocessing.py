@@ -483,9 +483,17 @@ def _is_numeric(col: pd.Series) -> bool:
 
 
 def _label_code(target: TargetInfo) -> str:
+    # Shown only when check_target merged case variants, so the snippet keeps their rows.
+    case_merge = (
+        "spelling = {c.casefold(): c for c in classes}  # 'YES' -> 'yes'\n"
+        "y_text = y_text.map(lambda s: spelling.get(s.casefold(), s))\n"
+        if target.case_merged
+        else ""
+    )
     return (
         f"y_text = df[{target.name!r}].astype(str).str.strip()\n"
         f"classes = {list(target.classes)!r}\n"
+        f"{case_merge}"
         "df = df[y_text.isin(classes)]\n"
         "y = y_text[df.index].map({c: i for i, c in enumerate(classes)}).to_numpy()"
     )

@@ -5,7 +5,8 @@ flags the ones a classifier should not use as features by default, with the reas
 identifiers (a different value in every row), free text, constants, dates and empty
 columns. :func:`check_target` refuses, with a specific explanation, a target that cannot
 be classified (continuous, ID-like, one class, too many classes, classes too small to
-split) and cleans the labels (missing targets dropped, whitespace variants merged).
+split) and cleans the labels (missing targets dropped; spaces around a label and
+upper / lower case differences merged).
 
 >>> import pandas as pd
 >>> df = pd.DataFrame({"id": range(30), "x": [0.1 * i for i in range(30)], "y": ["a", "b"] * 15})
@@ -239,6 +240,9 @@ class TargetInfo:
     counts: dict[str, int]
     dropped_missing: int = 0
     notes: list[str] = field(default_factory=list)
+    # spelling in the file -> the class it was merged into ("YES" -> "yes"); code that
+    # re-reads the raw column must apply the same merge to get the same classes.
+    case_merged: dict[str, str] = field(default_factory=dict)
 
     @property
     def n_classes(self) -> int:
@@ -279,6 +283,7 @@ def check_target(df: pd.DataFrame, target: str, max_classes: int = MAX_CLASSES) 
         )
     col = df[target]
     notes: list[str] = []
+    case_merged: dict[str, str] = {}
     if pd.api.types.is_bool_dtype(col):
         labels = col.dropna().map(lambda v: "True" if bool(v) else "False")
     elif pd.api.types.is_numeric_dtype(col):
@@ -307,6 +312,12 @@ def check_target(df: pd.DataFrame, target: str, max_classes: int = MAX_CLASSES) 
                 f"clean label (e.g. {', '.join(repr(v) for v in variants)})."
             )
         labels = stripped[stripped != ""]
+        # Before any class count: a lone "YES" among "yes" rows is a typo, not a tiny class
+        # that would trip the too-small-class error.
+        labels, case_merged = merge_case_variants(labels)
+        if case_merged:
+            relabelled = int(stripped.isin(case_merged.keys()).sum())
+            notes.append(_case_note(case_merged, relabelled))
     dropped = len(df) - len(labels)
     if dropped:
         notes.insert(0, f"{dropped:,} row(s) without a {target!r} value were dropped.")
@@ -343,15 +354,58 @@ def check_target(df: pd.DataFrame, target: str, max_classes: int = MAX_CLASSES) 
             "each class needs rows in both the training and the test set. Remove those rows or "
             "merge them into another class."
         )
-    lower = {}
-    for label in counts.index:
-        lower.setdefault(label.lower(), []).append(label)
-    case_variants = [v for v in lower.values() if len(v) > 1]
-    if case_variants:
-        shown = "; ".join(" / ".join(repr(x) for x in v) for v in case_variants[:3])
-        notes.append(
-            f"Some labels differ only in upper / lower case ({shown}); they are kept as separate "
-            "classes. If they mean the same thing, fix them in the file."
-        )
     classes = sorted(counts.index.tolist(), key=_sort_key)
-    return TargetInfo(target, labels, classes, {c: int(counts[c]) for c in classes}, dropped, notes)
+    return TargetInfo(
+        target,
+        labels,
+        classes,
+        {c: int(counts[c]) for c in classes},
+        dropped,
+        notes,
+        case_merged,
+    )
+
+
+def merge_case_variants(labels: pd.Series) -> tuple[pd.Series, dict[str, str]]:
+    """Relabel spellings that differ only in case to one spelling per case-insensitive group.
+
+    The kept spelling is the group's most frequent one (ties: the smallest string), so the
+    class keeps the name most rows already use. Returns the relabelled series and the
+    ``{merged spelling: kept spelling}`` map (empty when nothing was merged).
+
+    >>> s = pd.Series(["yes", "Yes", "yes", "YES", "no"])
+    >>> merged, spelling = merge_case_variants(s)
+    >>> merged.tolist(), spelling
+    (['yes', 'yes', 'yes', 'yes', 'no'], {'YES': 'yes', 'Yes': 'yes'})
+    """
+    counts = labels.value_counts()
+    groups: dict[str, list[str]] = {}
+    for spelling in counts.index:
+        groups.setdefault(spelling.casefold(), []).append(spelling)
+    kept_for: dict[str, str] = {}
+    for spellings in groups.values():
+        if len(spellings) > 1:
+            kept = min(spellings, key=lambda s: (-counts[s], s))
+            kept_for.update({s: kept for s in sorted(spellings) if s != kept})
+    if not kept_for:
+        return labels, {}
+    variant = labels.isin(kept_for.keys())
+    merged = labels.copy()
+    merged[variant] = labels[variant].map(kept_for)
+    return merged, kept_for
+
+
+def _case_note(case_merged: dict[str, str], relabelled: int, shown: int = 3) -> str:
+    """One sentence naming the merged spellings and the kept one, at most ``shown`` groups."""
+    by_kept: dict[str, list[str]] = {}
+    for spelling, kept in case_merged.items():
+        by_kept.setdefault(kept, []).append(spelling)
+    groups = [
+        f"{', '.join(repr(_short(s)) for s in spellings)} → {_short(kept)!r}"
+        for kept, spellings in sorted(by_kept.items(), key=lambda item: _sort_key(item[0]))
+    ]
+    more = f" and {len(groups) - shown} more" if len(groups) > shown else ""
+    return (
+        "Labels that differ only in upper / lower case were merged: "
+        f"{'; '.join(groups[:shown])}{more} ({relabelled:,} row(s) relabelled)."
+    )

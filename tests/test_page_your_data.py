@@ -209,9 +209,10 @@ def test_whitespace_and_case_label_variants():
     df = _rows(40)
     df["label"] = ["yes", " yes", "Yes", "no "] * 10
     at = upload(df.to_csv(index=False).encode())
-    text = shown(at)
-    assert "merged" in text and "case" in text
-    assert "3 classes" in text
+    text = shown(at).replace("\\", "")  # the notes are shown Markdown-escaped
+    assert "spaces around them" in text
+    assert "upper / lower case were merged: 'Yes' → 'yes' (10 row(s) relabelled)" in text
+    assert "2 classes" in text and "3 classes" not in text
 
 
 def test_true_false_labels():

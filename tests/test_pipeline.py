@@ -191,6 +191,38 @@ def test_standalone_script_reproduces_the_run(tmp_path):
     assert baseline == pytest.approx(result.baseline_accuracy, abs=1e-4)
 
 
+def test_standalone_script_merges_case_variants_like_the_app(tmp_path):
+    df = pd.read_csv(io.BytesIO(penguins_like()))
+    rng = np.random.default_rng(3)
+    retyped = rng.random(len(df)) < 0.15
+    df.loc[retyped, "species"] = [
+        rng.choice([s.lower(), s.upper(), f" {s.lower()} "]) for s in df.loc[retyped, "species"]
+    ]
+    data = df.to_csv(index=False).encode()
+    csv, result = _run(data, "species", epochs=30)
+    assert result.classes == ["Adelie", "Chinstrap", "Gentoo"]
+    assert result.target.case_merged  # the file does hold case variants
+    path = tmp_path / "penguins.csv"
+    path.write_bytes(data)
+    script = tmp_path / "train.py"
+    script.write_text(standalone_script(result, csv, "penguins.csv"))
+    out = subprocess.run(
+        [sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    # The report's per-class support: every relabelled row is in the script's test set too.
+    support = {
+        ln.split()[0]: int(ln.split()[-1])
+        for ln in out.stdout.splitlines()
+        if ln.split() and ln.split()[0] in result.classes
+    }
+    counts = np.bincount(result.prepared.y_test, minlength=3)
+    assert support == dict(zip(result.classes, counts.tolist(), strict=True))
+    line = [ln for ln in out.stdout.splitlines() if ln.startswith("test accuracy")][0]
+    assert float(line.split()[2]) == pytest.approx(result.accuracy, abs=0.02)
+    assert float(line.split()[4]) == pytest.approx(result.baseline_accuracy, abs=1e-4)
+
+
 def test_predictions_csv_escapes_formulas():
     n = 60
     rng = np.random.default_rng(0)

@@ -123,11 +123,50 @@ def test_whitespace_variants_are_merged_and_reported():
     assert any("merged" in n for n in info.notes)
 
 
-def test_case_variants_are_kept_and_reported():
-    y = ["Yes", "yes", "no"] * 8
-    info = check_target(pd.DataFrame({"x": range(24), "y": y}), "y")
-    assert info.n_classes == 3
-    assert any("case" in n for n in info.notes)
+def test_case_variants_are_merged_into_the_most_frequent_spelling():
+    y = ["yes", "yes", "Yes", "no", "NO", "no"] * 4 + ["YES", " Yes "]
+    info = check_target(pd.DataFrame({"x": range(len(y)), "y": y}), "y")
+    assert info.classes == ["no", "yes"]
+    assert info.counts == {"no": 12, "yes": 14}
+    assert set(info.labels) == {"no", "yes"}
+    assert info.case_merged == {"NO": "no", "YES": "yes", "Yes": "yes"}
+    note = [n for n in info.notes if "upper / lower case" in n]
+    assert note == [
+        "Labels that differ only in upper / lower case were merged: 'NO' → 'no'; "
+        "'YES', 'Yes' → 'yes' (10 row(s) relabelled)."
+    ]
+    assert any("spaces around them" in n for n in info.notes)  # the whitespace note stays
+
+
+def test_case_variant_tie_keeps_the_smallest_spelling():
+    y = ["Cat", "cat", "dog"] * 6
+    info = check_target(pd.DataFrame({"x": range(len(y)), "y": y}), "y")
+    assert info.classes == ["Cat", "dog"]  # "Cat" < "cat": uppercase sorts first
+    assert info.counts == {"Cat": 12, "dog": 6}
+
+
+def test_case_note_shows_at_most_three_groups():
+    names = ["a", "b", "c", "d"]
+    y = [n for n in names for _ in range(4)] + [n.upper() for n in names]
+    info = check_target(pd.DataFrame({"x": range(len(y)), "y": y}), "y")
+    assert info.classes == names
+    (note,) = [n for n in info.notes if "upper / lower case" in n]
+    assert "'C' → 'c'" in note and "'D'" not in note and "and 1 more" in note
+
+
+def test_one_upper_case_typo_is_not_a_too_small_class():
+    y = ["yes", "no"] * 15 + ["YES"]
+    info = check_target(pd.DataFrame({"x": range(len(y)), "y": y}), "y")  # no ValueError
+    assert info.counts == {"no": 15, "yes": 16}
+    assert any("'YES' → 'yes'" in n and "1 row(s)" in n for n in info.notes)
+
+
+def test_numeric_and_boolean_targets_have_no_case_merge():
+    numbers = check_target(pd.DataFrame({"x": range(20), "y": [1, 2] * 10}), "y")
+    flags = check_target(pd.DataFrame({"x": range(20), "y": [True, False] * 10}), "y")
+    for info in (numbers, flags):
+        assert info.case_merged == {}
+        assert not any("upper / lower case" in n for n in info.notes)
 
 
 def test_true_false_labels():
