@@ -18,11 +18,12 @@
     a second session trains in another thread: the script's own cost, without network and
     browser.
 
-(c) Latency of another widget while training runs: a real ``streamlit run`` server and
-    headless Chromium (Playwright). After Play, a quiz answer is clicked repeatedly and the
-    time until its feedback text appears is measured (Playwright round trip included).
-    The delivered tick rate (Epoch metric updates per second in the browser) is reported
-    too. Gate: p95 ≤ 300 ms. Skipped when /usr/bin/chromium is absent.
+(c) In a real ``streamlit run`` server and headless Chromium (Playwright), after Play:
+    the delivered update rate (changes of the Optimizer steps metric per second, seen in the
+    page; gate ≥ 5/s), then the latency of another widget: a quiz answer is clicked in the
+    page and the time until its feedback is on screen is taken with the page's own clock
+    (gate p95 ≤ 300 ms). Skipped when /usr/bin/chromium is absent. The browser shares this
+    machine's cores with the server, as a learner's laptop would not: an upper bound.
 
 Timings depend on the machine and on what else runs on it; run it on an idle machine.
 """
@@ -167,7 +168,27 @@ def bench_ticks(n_ticks: int) -> bool:
 # -- (c) another widget's latency in a real browser --------------------------------------------
 
 
+# In the page: click a quiz answer and time, with the page's own clock, until its feedback is
+# on screen (a MutationObserver, so the measurement adds no polling delay and no Playwright
+# round trip). This is what a learner feels: input → visible answer.
+_CLICK_TO_FEEDBACK_JS = """({answer, expected}) => new Promise(resolve => {
+  const quiz = [...document.querySelectorAll('[data-testid="stRadio"]')]
+    .find(e => e.textContent.includes('test loss starts rising'));
+  const label = quiz.querySelectorAll('[role="radiogroup"] label')[answer];
+  const shown = () => [...document.querySelectorAll('[data-testid="stAlert"]')]
+    .some(e => e.textContent.includes(expected));
+  const start = performance.now();
+  const observer = new MutationObserver(() => {
+    if (shown()) { observer.disconnect(); clearTimeout(timer); resolve(performance.now() - start); }
+  });
+  const timer = setTimeout(() => { observer.disconnect(); resolve(null); }, 20000);
+  observer.observe(document.body, {childList: true, subtree: true, characterData: true});
+  label.click();
+})"""
+
+
 def bench_latency(clicks: int, watch_seconds: float) -> bool:
+    from lib.ui.lab import REGIONS_EVERY
     from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit, wait_healthy
 
     print("(c) latency of another widget while training runs (streamlit run + Chromium)")
@@ -208,33 +229,31 @@ def bench_latency(clicks: int, watch_seconds: float) -> bool:
             )
             page.wait_for_timeout(int(watch_seconds * 1000))
             ticks = page.evaluate("() => window.__ticks")
-            print(f"    delivered: {ticks / watch_seconds:.1f} updates/s of the live metrics "
-                  f"while training (run_every tick, bounded training per tick)")  # fmt: skip
-            options = quiz.locator('[role="radiogroup"] label')
+            delivered = ticks / watch_seconds
+            delivered_ok = delivered >= 5
+            print(f"    delivered in the browser: {delivered:.1f} updates/s of the live metrics "
+                  f"while training, 100×100 decision regions redrawn every "
+                  f"{REGIONS_EVERY:g} s  [{'PASS' if delivered_ok else 'FAIL'}, gate ≥ 5/s]")  # fmt: skip
             latencies, lost = [], 0
             for i in range(clicks):
                 answer = 1 if i % 2 == 0 else 0  # alternate: "Correct." / "Not quite"
                 expected = "Correct." if answer == 1 else "Not quite"
-                start = time.perf_counter()
-                options.nth(answer).click(force=True)  # the page may still be settling
-                try:
-                    page.get_by_text(expected, exact=False).first.wait_for(timeout=20_000)
-                except Exception:  # counted (as 20 s) and reported, never hidden
+                ms = page.evaluate(_CLICK_TO_FEEDBACK_JS, {"answer": answer, "expected": expected})
+                if ms is None:  # no feedback within 20 s: counted as 20 s, never hidden
                     lost += 1
-                    options.nth(answer).click(force=True)  # the page may still be settling
-                    page.get_by_text(expected, exact=False).first.wait_for()
-                latencies.append((time.perf_counter() - start) * 1000)
-                page.wait_for_timeout(150)
+                    ms = 20_000.0
+                latencies.append(ms)
+                page.wait_for_timeout(300)
             running = page.locator(".st-key-lab_pause button:not([disabled])").count() == 1
             browser.close()
     finally:
         proc.terminate()
         proc.wait(timeout=10)
     p50, p95 = statistics.median(latencies), _percentile(latencies, 0.95)
-    ok = p95 <= 300
+    ok = p95 <= 300 and delivered_ok
     print(f"    quiz answer → feedback while training: median {p50:.0f} ms, p95 {p95:.0f} ms "
-          f"over {len(latencies)} clicks ({lost} needed a second click), still training: {running}  "
-          f"[{'PASS' if ok else 'FAIL'}, gate p95 ≤ 300 ms]")  # fmt: skip
+          f"over {len(latencies)} clicks ({lost} without feedback in 20 s), still training: {running}  "
+          f"[{'PASS' if p95 <= 300 else 'FAIL'}, gate p95 ≤ 300 ms]")  # fmt: skip
     return ok
 
 

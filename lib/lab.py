@@ -30,6 +30,7 @@ LAB_SOURCES = (*LAB_DATASETS, UPLOADED)
 FULL_BATCH = 0  # batch_size 0 means "the whole training set"
 GRID = 100
 MAX_EPOCHS = 5000
+CHART_POINTS = 400  # at most about this many epochs drawn per live chart
 
 
 @dataclass(frozen=True)
@@ -334,6 +335,22 @@ def history_frame(trainer: Trainer) -> pd.DataFrame:
             "weight_norm": "weight norm", "grad_norm": "gradient norm",
         }
     )  # fmt: skip
+
+
+def chart_frame(trainer: Trainer, max_points: int = CHART_POINTS) -> pd.DataFrame:
+    """:func:`history_frame` thinned for the live charts, with ``epoch`` as a column: at most
+    about ``max_points`` rows (every k-th epoch, k a power of two, so the kept points stay the
+    same between ticks, plus the latest). Full-batch training records hundreds of epochs a
+    second; sending and drawing every one on every tick would grow without bound."""
+    frame = history_frame(trainer)
+    stride = 1
+    while len(frame) > stride * max_points:
+        stride *= 2
+    if stride > 1:
+        epochs = frame.index.to_numpy()
+        keep = (epochs % stride == 0) | (epochs == epochs[-1])
+        frame = frame[keep]
+    return frame.reset_index()
 
 
 def model_at(lab: Lab, epoch: int | None = None) -> torch.nn.Module:

@@ -335,3 +335,24 @@ def test_uploaded_csv_script_reads_the_file_next_to_it_and_reproduces_the_lab(tm
     last = lab.trainer.history[-1]
     assert accuracy == accuracy_line(last.test_accuracy, 3)
     assert float(loss_line.split(": ")[1]) == last.test_loss
+
+
+def test_chart_frame_thins_long_histories_but_keeps_the_latest_epoch():
+    from lib.lab import chart_frame, history_frame
+
+    lab = build_lab(LabSettings(batch_size=0))  # full batch: one epoch per step
+    lab.trainer.run_steps(999)
+    full = history_frame(lab.trainer).reset_index()
+    assert len(chart_frame(lab.trainer, max_points=2000)) == len(full) == 1000
+    thin = chart_frame(lab.trainer, max_points=100)
+    assert len(thin) <= 101 and len(thin) >= 50
+    assert thin["epoch"].iloc[-1] == full["epoch"].iloc[-1] == 999
+    stride = int(thin["epoch"].iloc[1] - thin["epoch"].iloc[0])
+    assert stride in (8, 16) and (thin["epoch"].iloc[:-1] % stride == 0).all()
+    # the kept rows are the recorded values themselves, not averages
+    merged = thin.merge(full, on="epoch", suffixes=("", "_full"))
+    assert (merged["train loss"] == merged["train loss_full"]).all()
+    # one more step keeps the same sampled epochs (no flicker between ticks)
+    lab.trainer.run_steps(1)
+    again = chart_frame(lab.trainer, max_points=100)
+    assert set(thin["epoch"].iloc[:-1]) <= set(again["epoch"])

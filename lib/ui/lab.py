@@ -21,7 +21,7 @@ from lib.ui import upload as upload_ui
 from lib.ui.loaders import cached_dataset
 
 TICK = 0.1  # seconds between training-fragment reruns while running
-TRAIN_SECONDS = 0.07  # training per tick: bounded work
+TRAIN_SECONDS = 0.05  # training per tick: bounded, so a click waits at most this long
 RERUN_TRAIN_SECONDS = 0.03  # training in a full-page rerun while running (keeps widgets snappy)
 REGIONS_EVERY = 2.0  # seconds between decision-region redraws while running
 
@@ -243,14 +243,18 @@ def live_view() -> None:
         st.fragment(run_every=REGIONS_EVERY if running else None)(_regions)()
 
 
-def is_tick() -> bool:
-    """True in a fragment-only rerun (a timer tick); False in a full-page rerun."""
+def training_seconds() -> float:
+    """How long this run may train: ``TRAIN_SECONDS`` in a timer tick that serves only the
+    training fragment; the short ``RERUN_TRAIN_SECONDS`` in a full-page rerun, or when the
+    tick was merged with another fragment's rerun (a learner answered the quiz meanwhile):
+    their click waits for this run, so it should not wait for a full chunk of training."""
     try:
         from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-        return bool(get_script_run_ctx().fragment_ids_this_run)
-    except Exception:  # internal API: if it moves, every run counts as a tick
-        return True
+        fragments = get_script_run_ctx().fragment_ids_this_run
+    except Exception:  # internal API: if it moves, train the short chunk every time
+        return RERUN_TRAIN_SECONDS
+    return TRAIN_SECONDS if fragments is not None and len(fragments) == 1 else RERUN_TRAIN_SECONDS
 
 
 def _training() -> None:
@@ -258,7 +262,7 @@ def _training() -> None:
     lab: engine.Lab = ss[LAB]
     trainer = lab.trainer
     if ss.get(RUNNING) and not lab.finished:  # checked again: a tick can land after Pause
-        trainer.train_for(TRAIN_SECONDS if is_tick() else RERUN_TRAIN_SECONDS)
+        trainer.train_for(training_seconds())
         if lab.finished:
             ss[RUNNING] = False
             st.rerun()  # the whole page: stop the timers, re-enable Play
@@ -274,10 +278,11 @@ def _training() -> None:
         st.error(trainer.diverged, icon=":material/warning:")
     elif trainer.epoch >= engine.MAX_EPOCHS:
         st.success(f"Stopped at {engine.MAX_EPOCHS:,} epochs. Reset to train again.")
-    frame = engine.history_frame(trainer).reset_index()
+    frame = engine.chart_frame(trainer)
     curves(frame, ["train loss", "test loss"], "loss")
     curves(frame, ["train accuracy", "test accuracy"], "accuracy")
-    with st.expander("Weights and gradients"):
+    # Opt-in: a third live chart costs every tick, in the server and in the browser.
+    if st.toggle("Weight and gradient norms over time", key="lab_norms", **_URL):
         curves(frame, ["weight norm", "gradient norm"], "norm")
         norms = " · ".join(f"{n} ‖W‖ = {v:.3g}" for n, v in engine.layer_norms(trainer.model))
         st.caption(f"Now: {norms}. Exploding norms mean too large steps; vanishing "

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from lib.lab import history_frame
+from lib.lab import chart_frame
 from lib.pipeline import PipelineConfig, PipelineResult, TrainingRun, evaluate, start_training
 from lib.preprocessing import Prepared
 from lib.profiling import Profile, TargetInfo
@@ -127,9 +127,8 @@ def _live(job: Job) -> None:
     if run is None:  # reset or replaced between the tick's request and now
         return
     if ss.get(RUNNING) and not run.finished:
-        seconds = lab_ui.TRAIN_SECONDS if lab_ui.is_tick() else lab_ui.RERUN_TRAIN_SECONDS
         with single_thread():
-            run.advance(seconds)
+            run.advance(lab_ui.training_seconds())
         if run.finished:
             _finish(job, run)
             st.rerun()  # the whole page: stop the timer and show the evaluation
@@ -153,7 +152,7 @@ def _live(job: Job) -> None:
     loss = "BCEWithLogitsLoss (1 logit)" if job.target.n_classes == 2 else "CrossEntropyLoss"
     st.caption(f"Adam on {batching}; loss {loss}; the learning rate drops at 60 % and 85 % "
                "of the epochs.")  # fmt: skip
-    frame = history_frame(trainer).reset_index()
+    frame = chart_frame(trainer)
     left, right = st.columns(2)
     with left:
         lab_ui.curves(frame, ["train loss", "test loss"], "loss")
