@@ -356,3 +356,33 @@ def test_chart_frame_thins_long_histories_but_keeps_the_latest_epoch():
     lab.trainer.run_steps(1)
     again = chart_frame(lab.trainer, max_points=100)
     assert set(thin["epoch"].iloc[:-1]) <= set(again["epoch"])
+
+
+def test_regions_png_draws_the_probability_map_and_the_points():
+    import io
+
+    from PIL import Image
+
+    from lib.plots.regions_png import regions_png
+    from lib.plots.style import OKABE_ITO
+
+    xs = ys = np.linspace(-1, 1, 50, dtype=np.float32)
+    gx, _gy = np.meshgrid(xs, ys)
+    p1 = (gx > 0).astype(np.float32)  # certain: class 1 right of x = 0, class 0 left
+    proba = np.stack([1 - p1, p1], axis=-1)
+    X_train = np.array([[-0.5, 0.5]], dtype=np.float32)
+    y_train = np.array([1])  # a class-1 point on the class-0 side: its fill shows
+    empty = np.zeros((0, 2), dtype=np.float32)
+    png = regions_png(xs, ys, proba, X_train, y_train, empty, np.zeros(0, int), size=200)
+    image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    assert image.shape == (200, 200, 3)
+
+    def rgb(hex_colour):
+        return np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)])
+
+    blue, orange = rgb(OKABE_ITO[0]), rgb(OKABE_ITO[1])
+    left, right = image[20, 20], image[20, 180]  # far from the point and the boundary
+    assert np.abs(left - blue).sum() < np.abs(left - orange).sum()
+    assert np.abs(right - orange).sum() < np.abs(right - blue).sum()
+    # the point at (-0.5, 0.5) → pixel column 50, row 50: filled with the class-1 colour
+    assert np.abs(image[50, 50] - orange).sum() < 60

@@ -15,12 +15,13 @@ import streamlit as st
 from lib import lab as engine
 from lib.datasets import DESCRIPTIONS, GENERATED
 from lib.models import ACTIVATIONS
+from lib.plots.regions_png import regions_png
 from lib.plots.training import HEIGHT, confusion_heatmap, curves_spec, decision_regions
 from lib.training import OPTIMIZERS
 from lib.ui import upload as upload_ui
 from lib.ui.loaders import cached_dataset
 
-TICK = 0.1  # seconds between training-fragment reruns while running
+TICK = 0.15  # seconds between training-fragment reruns while running
 TRAIN_SECONDS = 0.05  # training per tick: bounded, so a click waits at most this long
 RERUN_TRAIN_SECONDS = 0.03  # training in a full-page rerun while running (keeps widgets snappy)
 REGIONS_EVERY = 2.0  # seconds between decision-region redraws while running
@@ -245,16 +246,18 @@ def live_view() -> None:
 
 def training_seconds() -> float:
     """How long this run may train: ``TRAIN_SECONDS`` in a timer tick that serves only the
-    training fragment; the short ``RERUN_TRAIN_SECONDS`` in a full-page rerun, or when the
-    tick was merged with another fragment's rerun (a learner answered the quiz meanwhile):
-    their click waits for this run, so it should not wait for a full chunk of training."""
+    training fragment; the short ``RERUN_TRAIN_SECONDS`` in a full-page rerun; nothing when
+    the tick was merged with another fragment's rerun (a learner answered the quiz
+    meanwhile): their click waits for this run, so it should not wait for training."""
     try:
         from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
         fragments = get_script_run_ctx().fragment_ids_this_run
     except Exception:  # internal API: if it moves, train the short chunk every time
         return RERUN_TRAIN_SECONDS
-    return TRAIN_SECONDS if fragments is not None and len(fragments) == 1 else RERUN_TRAIN_SECONDS
+    if not fragments:  # a full-page rerun (in AppTest, every run is one)
+        return RERUN_TRAIN_SECONDS
+    return TRAIN_SECONDS if len(fragments) == 1 else 0.0
 
 
 def _training() -> None:
@@ -262,7 +265,9 @@ def _training() -> None:
     lab: engine.Lab = ss[LAB]
     trainer = lab.trainer
     if ss.get(RUNNING) and not lab.finished:  # checked again: a tick can land after Pause
-        trainer.train_for(training_seconds())
+        seconds = training_seconds()
+        if seconds:
+            trainer.train_for(seconds)
         if lab.finished:
             ss[RUNNING] = False
             st.rerun()  # the whole page: stop the timers, re-enable Play
@@ -306,28 +311,45 @@ def curves(frame, columns: list[str], title: str) -> None:
 
 
 def _regions_or_confusion(lab: engine.Lab, epoch: int | None) -> None:
-    """Rebuilt only when the weights shown changed (the figure is kept in the session)."""
+    """Rebuilt only when the weights shown changed (kept in the session). While training, the
+    2-D regions are a PNG (see :mod:`lib.plots.regions_png`: a plotly figure re-mounts on every
+    update and stalls the page); paused, the interactive figure with hover."""
     ss = st.session_state
     trainer = lab.trainer
+    d = lab.data
+    live_image = d.is_2d and epoch is None and bool(ss.get(RUNNING))
     shown = trainer.epoch if epoch is None else engine.recorded_epoch(lab, epoch)
-    key = (id(lab), shown, trainer.steps if epoch is None else -1)
+    key = (id(lab), shown, trainer.steps if epoch is None else -1, live_image)
     cached = ss.get(FIGURE)
     if cached is not None and cached[0] == key:
-        fig = cached[1]
+        figure = cached[1]
     else:
         model = engine.model_at(lab, epoch)
-        d = lab.data
         if d.is_2d:
             xs, ys, proba = engine.grid_proba(lab, model)
-            title = f"Decision regions at epoch {shown}"
-            fig = decision_regions(xs, ys, proba, d.X_train_raw, d.y_train, d.X_test_raw,
-                                   d.y_test, d.class_names, tuple(d.feature_names), title)  # fmt: skip
+            if live_image:
+                figure = regions_png(xs, ys, proba, d.X_train_raw, d.y_train, d.X_test_raw,
+                                     d.y_test)  # fmt: skip
+            else:
+                figure = decision_regions(
+                    xs, ys, proba, d.X_train_raw, d.y_train, d.X_test_raw, d.y_test,
+                    d.class_names, tuple(d.feature_names), f"Decision regions at epoch {shown}",
+                )  # fmt: skip
         else:
             title = f"Test confusion matrix at epoch {shown}"
-            fig = confusion_heatmap(engine.confusion_at(lab, model), d.class_names, title)
-        ss[FIGURE] = (key, fig)
-    st.plotly_chart(fig, key="lab_regions", height=HEIGHT, config={"displayModeBar": False})
-    if lab.data.is_2d:
+            figure = confusion_heatmap(engine.confusion_at(lab, model), d.class_names, title)
+        ss[FIGURE] = (key, figure)
+    if live_image:
+        st.markdown(f"**Decision regions at epoch {shown}**")
+        st.image(figure, width="stretch")
+        st.caption(
+            f"{d.feature_names[0]} → right, {d.feature_names[1]} → up. Colour: the predicted "
+            "class, paler where the model is unsure. Pause to hover over the map."
+        )
+    else:
+        st.plotly_chart(figure, key="lab_regions", height=HEIGHT,
+                        config={"displayModeBar": False})  # fmt: skip
+    if d.is_2d:
         st.caption("Filled markers: training points; open markers: test points.")
 
 

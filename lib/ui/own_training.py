@@ -127,8 +127,10 @@ def _live(job: Job) -> None:
     if run is None:  # reset or replaced between the tick's request and now
         return
     if ss.get(RUNNING) and not run.finished:
-        with single_thread():
-            run.advance(lab_ui.training_seconds())
+        seconds = lab_ui.training_seconds()
+        if seconds:
+            with single_thread():
+                run.advance(seconds)
         if run.finished:
             _finish(job, run)
             st.rerun()  # the whole page: stop the timer and show the evaluation
