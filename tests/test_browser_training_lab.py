@@ -17,6 +17,15 @@ def epoch_value(pg) -> int:
     return int(metric.get_by_test_id("stMetricValue").inner_text().strip())
 
 
+def wait_epoch_above(pg, n: int, timeout: float = 60_000) -> None:
+    pg.wait_for_function(
+        f"""() => [...document.querySelectorAll('[data-testid="stMetric"]')]
+                 .some(m => m.innerText.startsWith('Epoch') &&
+                            parseInt(m.querySelector('[data-testid="stMetricValue"]').innerText) > {n})""",
+        timeout=timeout,
+    )
+
+
 def test_play_grows_the_epoch_and_updates_the_chart_pause_stops(page, server_url):  # noqa: F811
     open_app_page(page, server_url, "Training_Lab", "Training lab")
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -26,19 +35,9 @@ def test_play_grows_the_epoch_and_updates_the_chart_pause_stops(page, server_url
     before = chart.screenshot()
 
     page.locator(".st-key-lab_play button").click()
-    page.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stMetric"]')]
-                 .some(m => m.innerText.startsWith('Epoch') &&
-                            parseInt(m.querySelector('[data-testid="stMetricValue"]').innerText) >= 5)""",
-        timeout=60_000,
-    )
+    wait_epoch_above(page, 4)
     first = epoch_value(page)
-    page.wait_for_function(
-        f"""() => [...document.querySelectorAll('[data-testid="stMetric"]')]
-                 .some(m => m.innerText.startsWith('Epoch') &&
-                            parseInt(m.querySelector('[data-testid="stMetricValue"]').innerText) > {first})""",
-        timeout=60_000,
-    )
+    wait_epoch_above(page, first)
     assert epoch_value(page) > first >= 5  # it keeps growing on its own: the fragment ticks
     assert chart.screenshot() != before  # the loss curve was redrawn with the new epochs
 
@@ -48,4 +47,29 @@ def test_play_grows_the_epoch_and_updates_the_chart_pause_stops(page, server_url
     stopped = epoch_value(page)
     page.wait_for_timeout(2_000)
     assert epoch_value(page) == stopped
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_widgets_answer_while_training_and_the_page_stays_whole(page, server_url):  # noqa: F811
+    """Clicks while the lab trains: each quiz answer gets its feedback, the live region map
+    is an image, and the rest of the page (the code section below the live view) is still
+    there afterwards. Streamlit's fastReruns once let a click's rerun race a fragment tick
+    and drop everything after the live view (about one click in seven)."""
+    open_app_page(page, server_url, "Training_Lab", "Training lab")
+    quiz = page.get_by_test_id("stRadio").filter(has_text="test loss starts rising")
+    quiz.wait_for()
+    page.locator(".st-key-lab_play button").click()
+    page.locator(".st-key-lab_pause button:not([disabled])").wait_for()
+    page.get_by_test_id("stImage").first.wait_for(timeout=30_000)  # the live PNG map
+    options = quiz.locator('[role="radiogroup"] label')
+    for i in range(8):
+        answer, expected = (1, "Correct.") if i % 2 == 0 else (0, "Not quite")
+        options.nth(answer).click()
+        page.get_by_test_id("stAlert").filter(has_text=expected).first.wait_for(timeout=20_000)
+    page.get_by_role("heading", name="3. The PyTorch code").wait_for(timeout=10_000)
+    assert page.locator(".st-key-lab_pause button:not([disabled])").count() == 1  # still running
+    wait_epoch_above(page, epoch_value(page), timeout=30_000)
+    page.locator(".st-key-lab_pause button").click()
+    page.locator(".st-key-lab_play button:not([disabled])").wait_for()
+    page.get_by_test_id("stPlotlyChart").first.wait_for(timeout=30_000)  # paused: interactive
     assert page.locator('[data-testid="stException"]').count() == 0

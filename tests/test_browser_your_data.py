@@ -30,3 +30,39 @@ def test_bad_upload_shows_an_error(page, server_url, tmp_path):  # noqa: F811
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
     page.get_by_text("This is a PNG image").first.wait_for(timeout=90_000)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def _epochs_done(pg) -> int:
+    metric = pg.get_by_test_id("stMetric").filter(
+        has=pg.get_by_test_id("stMetricLabel").get_by_text("Epoch", exact=True)
+    )
+    value = metric.get_by_test_id("stMetricValue").inner_text()
+    return int(value.split("/")[0].replace(",", "").strip())
+
+
+def test_live_training_from_a_shared_link_pause_then_finish(page, server_url, tmp_path):  # noqa: F811
+    """An instructor's link sets 5,000 epochs; Train then runs live (the Epoch metric grows
+    with no click), Pause holds it, Finish now evaluates the weights reached."""
+    path = tmp_path / "penguins.csv"
+    path.write_bytes(penguins_like())
+    open_app_page(page, server_url, "Your_Own_Data?yd_epochs=5000&yd_hidden=16", "Your own data")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    page.get_by_text("Stratified train / test split").first.wait_for(timeout=90_000)
+    page.locator(".st-key-yd_train button").click()
+    page.locator(".st-key-yd_pause button:not([disabled])").wait_for(timeout=60_000)
+    first = _epochs_done(page)
+    page.wait_for_function(
+        f"""() => [...document.querySelectorAll('[data-testid="stMetric"]')]
+              .some(m => m.innerText.startsWith('Epoch') && parseInt(m.querySelector(
+                '[data-testid="stMetricValue"]').innerText.replace(/,/g, '')) > {first})""",
+        timeout=60_000,
+    )
+    page.locator(".st-key-yd_pause button").click()
+    page.locator(".st-key-yd_train button:not([disabled])").wait_for()
+    page.wait_for_timeout(1_000)  # a tick already in flight may still land
+    paused = _epochs_done(page)
+    page.wait_for_timeout(1_500)
+    assert _epochs_done(page) == paused < 5_000
+    page.get_by_role("button", name="Finish now").click()
+    page.get_by_text("Classification report").first.wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0

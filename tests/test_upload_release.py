@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from types import SimpleNamespace
 from unittest.mock import MagicMock
 
@@ -248,4 +249,19 @@ def test_real_runtime_session_expired_in_reconnect_storage_loses_its_files(tmp_p
             await runtime.stopped
             Runtime._instance = None
 
-    asyncio.run(scenario())
+    # In a thread of its own: the browser tests' Playwright keeps an event loop running in
+    # the main thread when the whole suite runs, and asyncio.run refuses to nest.
+    outcome: list[BaseException] = []
+
+    def in_thread() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as error:  # re-raised below, in the test's thread
+            outcome.append(error)
+
+    worker = threading.Thread(target=in_thread)
+    worker.start()
+    worker.join(timeout=120)
+    assert not worker.is_alive(), "the runtime scenario did not finish"
+    if outcome:
+        raise outcome[0]
