@@ -10,9 +10,9 @@
     it is printed for information.
 
 (b) UI ticks per second: the work one fragment tick does, in process, with the decision
-    regions rebuilt on *every* tick (the page redraws them at most once a second, so this is
-    the worst case): ``train_for(TRAIN_SECONDS)`` + 100×100 grid probabilities + the plotly
-    figure + its JSON + the curve frame. Gate: ≥ 5 ticks/s.
+    regions rebuilt on *every* tick (the page redraws them every ``REGIONS_EVERY`` seconds,
+    so this is the worst case): ``train_for(TRAIN_SECONDS)`` + 100×100 grid probabilities +
+    the live PNG of the regions + the thinned curve frame. Gate: ≥ 5 ticks/s.
 
 (c') The same widget change as a server-side rerun under AppTest while the lab trains and
     a second session trains in another thread: the script's own cost, without network and
@@ -42,10 +42,10 @@ if str(ROOT) not in sys.path:
 
 import torch  # noqa: E402
 
-from lib.lab import LabSettings, build_lab, grid_proba, history_frame  # noqa: E402
+from lib.lab import LabSettings, build_lab, chart_frame, grid_proba  # noqa: E402
 from lib.losses import loss_for, targets_for  # noqa: E402
 from lib.models import make_model  # noqa: E402
-from lib.plots.training import decision_regions  # noqa: E402
+from lib.plots.regions_png import regions_png  # noqa: E402
 from lib.training import single_thread  # noqa: E402
 
 DEFAULT = LabSettings()  # what a learner sees first: Moons, MLP 8-8, SGD, batch 16
@@ -130,7 +130,7 @@ def bench_engine(rounds: int, seconds: float) -> bool:
 def bench_ticks(n_ticks: int) -> bool:
     from lib.ui.lab import TRAIN_SECONDS
 
-    print(f"(b) UI ticks/s: train_for({TRAIN_SECONDS}s) + 100×100 grid + plotly figure + JSON")
+    print(f"(b) UI ticks/s: train_for({TRAIN_SECONDS}s) + 100×100 grid + regions PNG + curves")
     ok = True
     for name, settings in [
         ("Moons, MLP 8-8 (default)", DEFAULT),
@@ -139,22 +139,20 @@ def bench_ticks(n_ticks: int) -> bool:
     ]:  # fmt: skip
         lab = build_lab(settings)
         d = lab.data
-        times, parts = [], {"train": [], "grid": [], "figure": []}
+        times, parts = [], {"train": [], "grid": [], "image + curves": []}
         for _ in range(n_ticks):
             t0 = time.perf_counter()
             lab.trainer.train_for(TRAIN_SECONDS)
             t1 = time.perf_counter()
             xs, ys, proba = grid_proba(lab)
             t2 = time.perf_counter()
-            fig = decision_regions(xs, ys, proba, d.X_train_raw, d.y_train, d.X_test_raw,
-                                   d.y_test, d.class_names)  # fmt: skip
-            fig.to_json()
-            history_frame(lab.trainer).reset_index()
+            regions_png(xs, ys, proba, d.X_train_raw, d.y_train, d.X_test_raw, d.y_test)
+            chart_frame(lab.trainer)
             t3 = time.perf_counter()
             times.append(t3 - t0)
             parts["train"].append(t1 - t0)
             parts["grid"].append(t2 - t1)
-            parts["figure"].append(t3 - t2)
+            parts["image + curves"].append(t3 - t2)
         rate = 1 / statistics.median(times)
         ok &= rate >= 5
         detail = ", ".join(f"{k} {statistics.median(v) * 1000:.0f} ms" for k, v in parts.items())
