@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -102,27 +103,40 @@ class Preprocessor:
             for r in row_sets
         ]
         fit = fit_scaling
-        means = [] if fit else list(self.means)
-        stds = [] if fit else list(self.stds)
-        j = 0
-        for name, median in zip(self.numeric, self.medians, strict=True):
+        n_numeric = len(self.numeric)
+        means = [0.0] * n_numeric if fit else list(self.means)
+        stds = [1.0] * n_numeric if fit else list(self.stds)
+
+        def numeric_feature(j: int) -> None:
+            name, median = self.numeric[j], self.medians[j]
             if numeric_cache and name in numeric_cache:
                 values = numeric_cache.pop(name)
             else:
                 values, _ = numeric_values(df[name], self.max_abs)
             values[np.isnan(values)] = median
-            if fit:
-                fitted = values if row_sets[0] is None else values[row_sets[0]]
-                means.append(float(fitted.mean()))
-                std = float(fitted.std())
-                stds.append(std if std > 1e-12 else 1.0)
-            m, sd = np.float32(means[j]), np.float32(stds[j])
-            for out, rows in zip(outs, row_sets, strict=True):
+            values = values.astype(np.float32)  # one narrowing pass; gathers below need no temp
+            for i, (out, rows) in enumerate(zip(outs, row_sets, strict=True)):
                 column = out[j]
-                column[:] = values if rows is None else values[rows]
-                column -= m
-                column /= sd
-            j += 1
+                if rows is None:
+                    column[:] = values
+                else:
+                    np.take(values, rows, out=column)
+                if fit and i == 0:  # the training rows: float64 sums over the float32 column
+                    means[j] = float(column.mean(dtype=np.float64))
+                    std = float(column.std(dtype=np.float64))
+                    stds[j] = std if std > 1e-12 else 1.0
+                column -= np.float32(means[j])
+                column /= np.float32(stds[j])
+
+        # Column by column on two threads: numpy releases the GIL for these large copies and
+        # arithmetic, and each feature writes its own row of the buffers.
+        if n_numeric > 1 and len(df) >= 50_000:
+            with ThreadPoolExecutor(max_workers=2) as pool:
+                list(pool.map(numeric_feature, range(n_numeric)))
+        else:
+            for j in range(n_numeric):
+                numeric_feature(j)
+        j = n_numeric
         for name, kept in self.categorical.items():
             codes_all = category_codes(df[name], kept, factorized=(factorized or {}).get(name))
             width = len(kept) + self.other[name]
@@ -307,7 +321,8 @@ def prepare(
         finite = train_values[~np.isnan(train_values)]
         median = float(np.median(finite)) if finite.size else 0.0
         medians.append(median)
-        n_missing = int(np.isnan(values[rows]).sum())
+        in_rows = values if len(rows) == len(values) else values[rows]  # no gather when all
+        n_missing = int(np.isnan(in_rows).sum())
         if n_missing:
             imputed.append((name, n_missing, median))
     if cleaning:

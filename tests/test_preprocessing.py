@@ -41,6 +41,24 @@ def test_numeric_columns_equal_sklearn_imputer_and_scaler():
     np.testing.assert_allclose(p.X_test, expected_test, rtol=1e-4, atol=1e-4)
 
 
+def test_large_tables_take_the_two_thread_path_with_the_same_result():
+    """≥ 50,000 rows: numeric features are filled on two threads; the result must equal
+    scikit-learn's imputer + scaler as for small tables, and a transform of the same rows."""
+    df = _frame(60_000, seed=1)
+    df["c"] = np.random.default_rng(2).lognormal(3, 1, len(df))
+    info = check_target(df, "y")
+    p = prepare(df, info, ["a", "b", "c", "colour"], test_size=0.25, seed=0)
+    train = df.iloc[p.rows_train][["a", "b", "c"]].to_numpy()
+    test = df.iloc[p.rows_test][["a", "b", "c"]].to_numpy()
+    imputer = SimpleImputer(strategy="median").fit(train)
+    scaler = StandardScaler().fit(imputer.transform(train).astype(np.float32))
+    expected_test = scaler.transform(imputer.transform(test).astype(np.float32))
+    np.testing.assert_allclose(p.X_test[:, :3], expected_test, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(p.X_train[:, :3].mean(axis=0), 0, atol=1e-5)
+    again = p.preprocessor.transform(df, p.rows_test)
+    np.testing.assert_array_equal(again, p.X_test)
+
+
 def test_split_is_stratified_seeded_and_as_balanced_as_sklearn():
     df = _frame()
     info = check_target(df, "y")
