@@ -386,3 +386,10 @@ def test_regions_png_draws_the_probability_map_and_the_points():
     assert np.abs(right - orange).sum() < np.abs(right - blue).sum()
     # the point at (-0.5, 0.5) → pixel column 50, row 50: filled with the class-1 colour
     assert np.abs(image[50, 50] - orange).sum() < 60
+
+
+def test_percent_fits_the_metric_columns():
+    from lib.ui.lab import percent
+
+    assert [percent(v) for v in (1.0, 0.99951, 0.9994, 0.5, 0.0)] == [
+        "100%", "100%", "99.9%", "50.0%", "0.0%"]  # fmt: skip

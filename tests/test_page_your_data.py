@@ -40,6 +40,19 @@ def upload(data: bytes, name: str = "data.csv"):
     return at
 
 
+def train_to_the_end(at):
+    """Press Train; small tables finish inside the click, on a slow machine a few bounded
+    chunks later (each AppTest run trains one, as a full-page rerun does)."""
+    at.button(key="yd_train").click().run()
+    for _ in range(300):
+        if not at.session_state["yd_running"]:
+            break
+        at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["yd_running"] is False
+    return at
+
+
 def shown(at, kinds=MARKDOWN_KINDS) -> str:
     return "\n".join(str(el.value) for kind in kinds for el in at.get(kind))
 
@@ -264,8 +277,7 @@ def test_full_run_trains_evaluates_and_downloads():
     ):
         assert step in titles
     assert len(at.get("page_link")) >= 3
-    at.button(key="yd_train").click().run()
-    assert not at.exception
+    train_to_the_end(at)
     values = {m.label: m.value for m in at.metric}
     result = at.session_state["upload_result"][1]
     assert values["Test accuracy (your network)"] == f"{result.accuracy:.1%}"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from lib.pipeline import PipelineConfig, preprocess, read_and_profile, start_training
-from tests.test_page_your_data import shown, upload
+from tests.test_page_your_data import shown, train_to_the_end, upload
 
 EPOCHS = 5_000  # far more than one bounded chunk trains
 
@@ -41,6 +41,7 @@ def test_train_runs_live_then_pause_stops_and_resume_continues():
     at = start_live(upload(_table()))
     assert at.session_state["yd_running"] is True
     assert at.button(key="yd_train").disabled and not at.button(key="yd_pause").disabled
+    assert at.button(key="yd_train").label == "Train"  # "Resume" only once paused
     assert "upload_result" not in at.session_state  # no evaluation before the end
     first = epoch_of(at)
     assert 0 < first < EPOCHS
@@ -83,12 +84,10 @@ def test_changing_a_setting_discards_the_model_and_says_so():
     assert at.button(key="yd_train").label == "Train"
 
 
-def test_small_table_finishes_inside_the_click_with_the_pipelines_weights():
+def test_live_training_ends_with_the_weights_of_the_one_go_pipeline():
     data = _table(200, seed=1)
     at = upload(data)
-    at.button(key="yd_train").click().run()
-    assert not at.exception
-    assert at.session_state["yd_running"] is False
+    train_to_the_end(at)
     _, result = at.session_state["upload_result"]
     # The same run, advanced in one go without Streamlit: identical weights and accuracy.
     csv, profile = read_and_profile(data)
@@ -131,7 +130,5 @@ def test_a_shared_link_sets_the_page_settings_and_a_bad_value_is_ignored():
     at.file_uploader[0].set_value(("data.csv", _table(), "text/csv")).run()
     assert not at.exception, at.exception
     assert at.selectbox(key="yd_target").value == "label"  # the suggestion, not a crash
-    at.selectbox(key="yd_target").set_value("label")
-    at.button(key="yd_train").click().run()
-    assert not at.exception
-    assert at.slider(key="yd_thr").value == 0.5
+    train_to_the_end(at)
+    assert at.slider(key="yd_thr").value == 0.5  # not in this link: the default

@@ -244,6 +244,11 @@ def live_view() -> None:
         st.fragment(run_every=REGIONS_EVERY if running else None)(_regions)()
 
 
+def percent(share: float) -> str:
+    """ "87.5%", and "100%" rather than "100.0%", which is too wide for the lab's metric columns."""
+    return "100%" if round(share * 1000) == 1000 else f"{share:.1%}"
+
+
 def training_seconds() -> float:
     """How long this run may train: ``TRAIN_SECONDS`` in a timer tick that serves only the
     training fragment; the short ``RERUN_TRAIN_SECONDS`` in a full-page rerun; nothing when
@@ -276,7 +281,7 @@ def _training() -> None:
     row1[0].metric("Epoch", trainer.epoch)
     row1[1].metric("Optimizer steps", f"{trainer.steps:,}")
     row1[2].metric("Train loss", f"{last.train_loss:.4f}")
-    row2[0].metric("Test accuracy", f"{last.test_accuracy:.1%}")
+    row2[0].metric("Test accuracy", percent(last.test_accuracy))
     row2[1].metric("Weight norm ‖θ‖", f"{last.weight_norm:.3g}")
     row2[2].metric("Gradient norm", f"{last.grad_norm:.3g}")
     if trainer.diverged:

@@ -100,7 +100,8 @@ def training_step(job: Job) -> PipelineResult | None:
     running = ss.get(RUNNING, False)
     run = _run_for(job)
     cols = st.columns(4)
-    label = "Resume" if run is not None and not run.finished and run.trainer.steps else "Train"
+    paused = run is not None and not running and not run.finished and run.trainer.steps > 0
+    label = "Resume" if paused else "Train"
     cols[0].button(label, key="yd_train", on_click=_train, args=(job,), disabled=running,
                    type="primary", icon=":material/play_arrow:", width="stretch")  # fmt: skip
     cols[1].button("Pause", key="yd_pause", on_click=_pause, disabled=not running,
@@ -139,7 +140,7 @@ def _live(job: Job) -> None:
     cols = st.columns(4)
     cols[0].metric("Epoch", f"{trainer.epoch:,} / {run.epochs:,}")
     cols[1].metric("Train loss", f"{last.train_loss:.4f}")
-    cols[2].metric("Test accuracy", f"{last.test_accuracy:.1%}")
+    cols[2].metric("Test accuracy", lab_ui.percent(last.test_accuracy))
     cols[3].metric("Training time", f"{run.seconds:.1f} s")
     st.progress(min(1.0, trainer.epoch / max(1, run.epochs)))
     if trainer.diverged:
