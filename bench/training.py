@@ -3,7 +3,7 @@
 (a) Optimizer steps per second of ``lib.training.Trainer`` against a bare, hand-written
     PyTorch loop (zero_grad / forward / loss / backward / step, reshuffled with
     ``torch.randperm`` each epoch, no evaluation) on the same model, data and batch size,
-    one intra-op thread each. Trials alternate between the two and the median of each is
+    one intra-op thread each. Trials alternate between the two and the best of each is
     compared. Gate: ratio ≥ 0.8 at the lab's default settings. The Trainer also evaluates
     train and test sets and snapshots the weights at every epoch end (what the charts need);
     that cost is included, so at batch = full (one step per epoch) the ratio is far lower, and
@@ -110,7 +110,9 @@ def bench_engine(rounds: int, seconds: float) -> bool:
         for _ in range(rounds):  # alternate so both see the same machine load
             lab_rates.append(_trainer_rate(settings, seconds))
             bare_rates.append(_bare_rate(settings, seconds))
-        lab_rate, bare_rate = statistics.median(lab_rates), statistics.median(bare_rates)
+        # Best of the alternating trials on each side: on a shared machine other programs only
+        # ever slow a trial down, so the fastest is the least disturbed (timeit's advice).
+        lab_rate, bare_rate = max(lab_rates), max(bare_rates)
         ratio = lab_rate / bare_rate
         verdict = ("PASS" if ratio >= 0.8 else "FAIL") if gate else "info"
         ok &= ratio >= 0.8 or not gate
