@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import inspect
 import math
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -104,8 +104,8 @@ class Preprocessor:
         ]
         fit = fit_scaling
         n_numeric = len(self.numeric)
-        means = [0.0] * n_numeric if fit else list(self.means)
-        stds = [1.0] * n_numeric if fit else list(self.stds)
+        means = [0.0] * self.n_features if fit else list(self.means)
+        stds = [1.0] * self.n_features if fit else list(self.stds)
 
         def numeric_feature(j: int) -> None:
             name, median = self.numeric[j], self.medians[j]
@@ -128,38 +128,42 @@ class Preprocessor:
                 column -= np.float32(means[j])
                 column /= np.float32(stds[j])
 
-        # Column by column on two threads: numpy releases the GIL for these large copies and
-        # arithmetic, and each feature writes its own row of the buffers.
-        if n_numeric > 1 and len(df) >= 50_000:
-            with ThreadPoolExecutor(max_workers=2) as pool:
-                list(pool.map(numeric_feature, range(n_numeric)))
-        else:
-            for j in range(n_numeric):
-                numeric_feature(j)
-        j = n_numeric
-        for name, kept in self.categorical.items():
+        def categorical_feature(name: str, kept: list, j: int) -> None:
             codes_all = category_codes(df[name], kept, factorized=(factorized or {}).get(name))
             width = len(kept) + self.other[name]
             if fit:
                 fitted = codes_all if row_sets[0] is None else codes_all[row_sets[0]]
                 share = np.bincount(fitted + 1, minlength=len(kept) + 1) / max(1, len(fitted))
                 share = np.concatenate([share[1:], share[:1]])[:width]  # kept…, then Other
-                means += share.tolist()
-                stds += [float(v) if v > 1e-12 else 1.0 for v in np.sqrt(share * (1 - share))]
+                means[j : j + width] = share.tolist()
+                stds[j : j + width] = [
+                    float(v) if v > 1e-12 else 1.0 for v in np.sqrt(share * (1 - share))
+                ]
             m = np.asarray(means[j : j + width], dtype=np.float32)
             sd = np.asarray(stds[j : j + width], dtype=np.float32)
             off, on = (np.float32(0) - m) / sd, (np.float32(1) - m) / sd
             for out, rows in zip(outs, row_sets, strict=True):
                 codes = codes_all if rows is None else codes_all[rows]
-                block = out[j : j + width]
+                block = out[j : j + width]  # contiguous: whole rows of the buffer
                 block[:] = off[:, None]  # every category "off" …
                 hit = codes >= 0
-                slot = np.where(hit, codes, width - 1) if self.other[name] else codes
-                cols = np.arange(len(codes)) if self.other[name] else np.flatnonzero(hit)
-                if not self.other[name]:
-                    slot = slot[hit]
-                block[slot, cols] = on[slot]  # … then each row's own category "on"
-            j += width
+                if self.other[name]:  # unseen or rare → the last slot, "Other"
+                    slot, cols = np.where(hit, codes, width - 1), np.arange(len(codes))
+                else:  # missing and unseen rows stay all "off"
+                    cols = np.flatnonzero(hit)
+                    slot = codes[cols]
+                # … then each row's own category "on" (flat indices: a 1-D scatter is faster)
+                np.put(block.reshape(-1), slot.astype(np.int64) * len(codes) + cols, on[slot])
+
+        tasks = [partial(numeric_feature, j) for j in range(n_numeric)]
+        j = n_numeric
+        for name, kept in self.categorical.items():
+            tasks.append(partial(categorical_feature, name, kept, j))
+            j += len(kept) + self.other[name]
+        # One feature at a time, on this thread: two threads were ~15 % faster on a 1M-row
+        # table but raised the peak memory past 4× the file (a malloc arena per thread).
+        for task in tasks:
+            task()
         if fit:
             self.means, self.stds = means, stds
         return [out.T for out in outs]

@@ -17,7 +17,6 @@ upper / lower case differences merged).
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -114,11 +113,7 @@ def profile_frame(df: pd.DataFrame) -> Profile:
     def profile(i: int) -> ColumnProfile:
         return _profile_column(str(df.columns[i]), df.iloc[:, i], n, i == 0)
 
-    if n * df.shape[1] >= 1_000_000:  # big tables: two threads (the hash counts release the GIL)
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            columns = list(pool.map(profile, range(df.shape[1])))
-    else:
-        columns = [profile(i) for i in range(df.shape[1])]
+    columns = [profile(i) for i in range(df.shape[1])]
     return Profile(n, df.shape[1], columns, _suggest_targets(columns, n))
 
 

@@ -41,9 +41,10 @@ def test_numeric_columns_equal_sklearn_imputer_and_scaler():
     np.testing.assert_allclose(p.X_test, expected_test, rtol=1e-4, atol=1e-4)
 
 
-def test_large_tables_take_the_two_thread_path_with_the_same_result():
-    """≥ 50,000 rows: numeric features are filled on two threads; the result must equal
-    scikit-learn's imputer + scaler as for small tables, and a transform of the same rows."""
+def test_large_table_equals_sklearn_and_its_own_transform():
+    """60,000 rows, numbers with missing values and skew, and a category with missing values:
+    the float32 fill / gather / scatter path equals scikit-learn's imputer + scaler, the
+    one-hot block is 0/1 before scaling, and transforming the same rows again is identical."""
     df = _frame(60_000, seed=1)
     df["c"] = np.random.default_rng(2).lognormal(3, 1, len(df))
     info = check_target(df, "y")
@@ -57,6 +58,14 @@ def test_large_tables_take_the_two_thread_path_with_the_same_result():
     np.testing.assert_allclose(p.X_train[:, :3].mean(axis=0), 0, atol=1e-5)
     again = p.preprocessor.transform(df, p.rows_test)
     np.testing.assert_array_equal(again, p.X_test)
+    pre = p.preprocessor
+    one_hot = p.X_test[:, 3:] * np.asarray(pre.stds[3:]) + np.asarray(pre.means[3:])
+    np.testing.assert_allclose(np.sort(np.unique(one_hot.round(4))), [0.0, 1.0])
+    colours = df["colour"].iloc[p.rows_test].to_numpy()
+    names = pre.feature_names[3:]
+    for value in ("red", "green", "blue"):
+        column = next(i for i, n in enumerate(names) if n.endswith(value))
+        np.testing.assert_array_equal(one_hot[:, column].round() == 1, colours == value)
 
 
 def test_split_is_stratified_seeded_and_as_balanced_as_sklearn():
