@@ -132,3 +132,15 @@ def test_a_shared_link_sets_the_page_settings_and_a_bad_value_is_ignored():
     assert at.selectbox(key="yd_target").value == "label"  # the suggestion, not a crash
     train_to_the_end(at)
     assert at.slider(key="yd_thr").value == 0.5  # not in this link: the default
+
+
+def test_removing_the_file_while_training_then_uploading_again_can_train():
+    at = start_live(upload(_table()))
+    assert at.session_state["yd_running"] is True
+    at.file_uploader[0].set_value(None).run()  # the learner removes the file mid-training
+    assert not at.exception
+    assert "yd_run" not in at.session_state
+    at.file_uploader[0].set_value(("data.csv", _table(seed=4), "text/csv")).run()
+    assert not at.exception
+    assert not at.button(key="yd_train").disabled  # no stale "running" state
+    assert "Press Train" in shown(at)

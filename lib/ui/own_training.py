@@ -97,8 +97,10 @@ def training_step(job: Job) -> PipelineResult | None:
         ss.pop(RUN, None)
         ss.pop(RESULT, None)
         ss[RUNNING] = False
-    running = ss.get(RUNNING, False)
     run = _run_for(job)
+    if run is None:  # e.g. the file was removed while training ran: nothing can be running
+        ss[RUNNING] = False
+    running = ss.get(RUNNING, False)
     cols = st.columns(4)
     paused = run is not None and not running and not run.finished and run.trainer.steps > 0
     label = "Resume" if paused else "Train"

@@ -77,7 +77,15 @@ def _store(name: str, data: bytes, file_id: str) -> None:
 
 def release() -> None:
     """Forget this learner's upload and everything computed from it."""
-    for key in (BYTES_KEY, RESULT_KEY, "yd_parsed", "yd_prepared", "yd_downloads", "yd_run"):
+    for key in (
+        BYTES_KEY,
+        RESULT_KEY,
+        "yd_parsed",
+        "yd_prepared",
+        "yd_downloads",
+        "yd_run",
+        "yd_running",
+    ):
         st.session_state.pop(key, None)
 
 
