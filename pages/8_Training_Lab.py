@@ -103,4 +103,5 @@ quiz(
         ),
     ],
     key="lab_quiz",
+    refresh_every=2.0 if st.session_state.get(lab_ui.RUNNING) else None,
 )

@@ -34,13 +34,16 @@ class Question:
     why: str
 
 
-def quiz(questions: list[Question], key: str) -> None:
+def quiz(questions: list[Question], key: str, refresh_every: float | None = None) -> None:
     """Check-your-understanding: instant feedback with the reason.
 
     A fragment: an answer changes nothing else on the page, so it reruns only the quiz. That
     keeps the feedback instant on heavy pages, and in the training lab it does not stop the
-    live training view for a full-page rerun."""
-    st.fragment(_quiz)(questions, key)
+    live training view for a full-page rerun. ``refresh_every`` (seconds) redraws it on a
+    timer: while live fragments tick, the browser very rarely (about one answer in a hundred)
+    drops the quiz's own redraw although the server ran it with the new answer, and the
+    next redraw shows the right feedback."""
+    st.fragment(run_every=refresh_every)(_quiz)(questions, key)
 
 
 def _quiz(questions: list[Question], key: str) -> None:
