@@ -306,6 +306,50 @@ def evaluate(
     )
 
 
+def training_code(run: TrainingRun) -> str:
+    """The PyTorch loop this run performs, written out for the learner: it runs as shown
+    with ``X_train`` (float32, standardised) and ``y_train`` (class codes) from the steps above.
+    (ClassLab draws the initial weights and the shuffling from its own seeded generators, so
+    the numbers differ slightly; the downloadable script reproduces them exactly.)"""
+    trainer, cfg = run.trainer, run.config
+    n_features, k = trainer.X_train.shape[1], trainer.n_classes
+    out = 1 if k == 2 else k
+    sizes = [n_features, *cfg.hidden]
+    layers = []
+    for a, b in zip(sizes, sizes[1:], strict=False):
+        layers += [f"nn.Linear({a}, {b})", "nn.ReLU()"]
+    layers.append(f"nn.Linear({sizes[-1]}, {out})")
+    if k == 2:
+        loss = "nn.BCEWithLogitsLoss()  # 1 logit; P(class 1) = sigmoid(logit), inside the loss"
+        target, shape = "y_train[idx].float().unsqueeze(1)", "targets shaped (B, 1) like the logits"
+    else:
+        loss = f"nn.CrossEntropyLoss()  # {k} logits; softmax + log inside the loss"
+        target, shape = "y_train[idx]", "targets: class codes, shape (B,)"
+    schedule = {at: round(cfg.learning_rate * f, 6) for at, f in run.schedule.items()}
+    return f"""import torch
+from torch import nn
+
+torch.manual_seed({cfg.seed})
+X_train, y_train = torch.as_tensor(X_train), torch.as_tensor(y_train)
+model = nn.Sequential({", ".join(layers)})  # returns logits
+loss_fn = {loss}
+# weight_decay = 1 / n_train: the L2 penalty of scikit-learn's LogisticRegression(C=1)
+optimizer = torch.optim.Adam(model.parameters(), lr={cfg.learning_rate:g}, weight_decay={trainer.config.weight_decay:.6g})
+lower_lr_at = {schedule!r}  # epoch -> learning rate
+for epoch in range({run.epochs}):
+    if epoch in lower_lr_at:
+        for group in optimizer.param_groups:
+            group["lr"] = lower_lr_at[epoch]
+    order = torch.randperm(len(X_train))
+    for start in range(0, len(X_train), {trainer.batch_size}):
+        idx = order[start : start + {trainer.batch_size}]
+        optimizer.zero_grad()
+        loss = loss_fn(model(X_train[idx]), {target})  # {shape}
+        loss.backward()
+        optimizer.step()
+"""
+
+
 def lr_schedule(epochs: int) -> dict[int, float]:
     """Epoch → learning-rate factor: ×0.2 after 60% of the epochs, ×0.04 after 85%."""
     if epochs < 3:

@@ -43,6 +43,8 @@ def test_train_runs_live_then_pause_stops_and_resume_continues():
     assert at.button(key="yd_train").disabled and not at.button(key="yd_pause").disabled
     assert at.button(key="yd_train").label == "Train"  # "Resume" only once paused
     assert "upload_result" not in at.session_state  # no evaluation before the end
+    panel = next(c.value for c in at.code if "optimizer.step()" in c.value)
+    assert "BCEWithLogitsLoss" in panel and f"range({EPOCHS})" in panel  # this run's loop
     first = epoch_of(at)
     assert 0 < first < EPOCHS
     at.run()

@@ -22,7 +22,7 @@ from lib.export import (
     predictions_csv,
     standalone_script,
 )
-from lib.pipeline import PipelineConfig, read_and_profile, run
+from lib.pipeline import PipelineConfig, preprocess, read_and_profile, run
 
 
 def titanic_like(n: int = 891, seed: int = 1) -> bytes:
@@ -245,3 +245,37 @@ def test_predictions_csv_escapes_formulas():
     assert "'=yes" in set(out["actual"]) or "'-no" in set(out["actual"])
     assert escape_cell(-1.5) == -1.5 and escape_cell("\tx") == "'\tx"
     assert len(out) == len(result.prepared.y_test)
+
+
+@pytest.mark.parametrize(
+    ("make", "target", "hidden"),
+    [(titanic_like, "Survived", ()), (penguins_like, "species", (16,))],
+)
+def test_training_code_panel_runs_as_shown_and_learns_like_the_app(make, target, hidden):
+    """The step-5 code panel: executed with the page's X_train / y_train, it trains the model
+    it names, with the loss and output layer of the target, to about the app's accuracy."""
+    import torch
+
+    from lib.pipeline import evaluate, start_training, training_code
+
+    csv, profile = read_and_profile(make())
+    config = PipelineConfig(target=target, hidden=hidden)
+    info, features, prepared = preprocess(csv.frame, profile, config)
+    run = start_training(prepared, info.n_classes, config)
+    while not run.finished:
+        run.advance(10.0)
+    app = evaluate(run, info, features, prepared, profile)
+    code = training_code(run)
+    assert ("BCEWithLogitsLoss" in code) == (info.n_classes == 2)
+    namespace = {"X_train": prepared.X_train, "y_train": prepared.y_train}
+    exec(compile(code, "<panel>", "exec"), namespace)
+    model = namespace["model"]
+    with torch.no_grad():
+        logits = model(torch.as_tensor(prepared.X_test))
+    out = 1 if info.n_classes == 2 else info.n_classes
+    assert logits.shape == (len(prepared.y_test), out)
+    predicted = (logits[:, 0] > 0).long() if out == 1 else logits.argmax(dim=1)
+    accuracy = (predicted.numpy() == prepared.y_test).mean()
+    assert abs(accuracy - app.accuracy) <= 0.05
+    n_weights = sum(p.numel() for p in model.parameters())
+    assert n_weights == sum(p.numel() for p in run.trainer.model.parameters())

@@ -15,11 +15,19 @@ from dataclasses import dataclass
 import streamlit as st
 
 from lib.lab import chart_frame
-from lib.pipeline import PipelineConfig, PipelineResult, TrainingRun, evaluate, start_training
+from lib.pipeline import (
+    PipelineConfig,
+    PipelineResult,
+    TrainingRun,
+    evaluate,
+    start_training,
+    training_code,
+)
 from lib.preprocessing import Prepared
 from lib.profiling import Profile, TargetInfo
 from lib.training import single_thread
 from lib.ui import lab as lab_ui
+from lib.ui.widgets import code_panel
 
 RUN, RUNNING, RESULT, NOTICE = "yd_run", "yd_running", "upload_result", "yd_notice"
 FIRST_CHUNK = 0.5  # seconds of training inside the Train click
@@ -119,6 +127,7 @@ def training_step(job: Job) -> PipelineResult | None:
     if run is None:
         st.info("Press Train to fit the model on the training rows.")
         return None
+    code_panel(training_code(run), "The PyTorch code for this training")
     st.fragment(run_every=lab_ui.TICK if running else None)(_live)(job)
     result = ss.get(RESULT)
     return result[1] if result is not None and result[0] == job.key else None
