@@ -16,21 +16,11 @@ import pytest
 import torch
 
 from lib.export import load_model, predict_frame
-from tests.conftest import open_page
+from tests.conftest import metric_values, open_page, texts
 from tests.test_csv_reading import REFUSED
 from tests.test_pipeline import titanic_like
 
 PAGE = "pages/9_Your_Own_Data.py"
-MARKDOWN_KINDS = (
-    "markdown",
-    "caption",
-    "info",
-    "warning",
-    "error",
-    "success",
-    "subheader",
-    "header",
-)
 
 
 def upload(data: bytes, name: str = "data.csv"):
@@ -51,10 +41,6 @@ def train_to_the_end(at):
     assert not at.exception, at.exception
     assert at.session_state["yd_running"] is False
     return at
-
-
-def shown(at, kinds=MARKDOWN_KINDS) -> str:
-    return "\n".join(str(el.value) for kind in kinds for el in at.get(kind))
 
 
 def errors(at) -> str:
@@ -84,7 +70,7 @@ def test_page_opens_with_uploader_and_quiz():
     at = open_page(PAGE)
     assert at.title[0].value == "Your own data"
     assert len(at.file_uploader) == 1
-    assert "Upload a .csv" in shown(at)
+    assert "Upload a .csv" in texts(at)
     assert len(at.radio) >= 3
 
 
@@ -147,13 +133,13 @@ def test_other_encodings_read_correctly(encoding):
 def test_semicolons_and_decimal_commas():
     rows = "".join(f"{i},5;{i % 3},25;{'ab'[i % 2]}\n" for i in range(30))
     at = upload(("a;b;label\n" + rows).encode())
-    assert "semicolon" in shown(at) and "decimal mark “,”" in shown(at)
+    assert "semicolon" in texts(at) and "decimal mark “,”" in texts(at)
     assert preview(at)["a"].tolist()[:2] == ["0.5", "1.5"]
 
 
 def test_tabs():
     at = upload(_rows(40).to_csv(index=False, sep="\t").encode(), "data.tsv")
-    assert "separator tab" in shown(at)
+    assert "separator tab" in texts(at)
     assert list(preview(at).columns) == ["x1", "x2", "label"]
 
 
@@ -182,7 +168,18 @@ def test_html_and_markdown_are_never_rendered():
     at = upload(df.to_csv(index=False).encode())
     at.selectbox(key="yd_target").set_value("<img src=x onerror=alert(1)>").run()
     assert not at.exception
-    text = shown(at)
+    markdown_kinds = (
+        "markdown",
+        "caption",
+        "info",
+        "warning",
+        "error",
+        "success",
+        "subheader",
+        "header",
+    )
+    # Only elements that render Markdown: code panels show the names verbatim, safely.
+    text = "\n".join(str(el.value) for kind in markdown_kinds for el in at.get(kind))
     for raw in ("<b>", "<img", "<script", "](http", "**x**"):
         assert not re.search(r"(?<!\\)" + re.escape(raw), text), raw  # only escaped forms
     assert "<script>alert(1)</script>" in preview(at).to_numpy().ravel().tolist()
@@ -222,7 +219,7 @@ def test_whitespace_and_case_label_variants():
     df = _rows(40)
     df["label"] = ["yes", " yes", "Yes", "no "] * 10
     at = upload(df.to_csv(index=False).encode())
-    text = shown(at).replace("\\", "")  # the notes are shown Markdown-escaped
+    text = texts(at).replace("\\", "")  # the notes are shown Markdown-escaped
     assert "spaces around them" in text
     assert "upper / lower case were merged: 'Yes' → 'yes' (10 row(s) relabelled)" in text
     assert "2 classes" in text and "3 classes" not in text
@@ -232,13 +229,13 @@ def test_true_false_labels():
     df = _rows(40)
     df["label"] = [True, False] * 20
     at = upload(df.to_csv(index=False).encode())
-    assert "False (20), True (20)" in shown(at)
+    assert "False (20), True (20)" in texts(at)
 
 
 def test_headerless_file():
     data = "".join(f"{i * 0.1:.1f},{i % 7},{'ab'[i % 2]}\n" for i in range(40)).encode()
     at = upload(data)
-    assert "header row no" in shown(at)
+    assert "header row no" in texts(at)
     assert list(preview(at).columns) == ["column_1", "column_2", "column_3"]
 
 
@@ -267,7 +264,7 @@ def test_full_run_trains_evaluates_and_downloads():
     at = upload(data, "titanic.csv")
     assert at.selectbox(key="yd_target").value == "Survived"
     assert "PassengerId" not in at.multiselect[0].value
-    titles = shown(at)
+    titles = texts(at)
     for step in (
         "Label-encode the target",
         "Stratified train / test split",
@@ -278,7 +275,7 @@ def test_full_run_trains_evaluates_and_downloads():
         assert step in titles
     assert len(at.get("page_link")) >= 3
     train_to_the_end(at)
-    values = {m.label: m.value for m in at.metric}
+    values = metric_values(at)
     result = at.session_state["upload_result"][1]
     assert values["Test accuracy (your network)"] == f"{result.accuracy:.1%}"
     assert values["Baseline: scikit-learn LogisticRegression"] == f"{result.baseline_accuracy:.1%}"
@@ -286,9 +283,9 @@ def test_full_run_trains_evaluates_and_downloads():
     # threshold slider: 0.5 reproduces the model's accuracy, moving it changes the numbers
     assert values["Accuracy"] == f"{result.accuracy:.1%}"
     at.slider(key="yd_thr").set_value(0.2).run()
-    recall_low = {m.label: m.value for m in at.metric}["Recall"]
+    recall_low = metric_values(at)["Recall"]
     at.slider(key="yd_thr").set_value(0.8).run()
-    assert {m.label: m.value for m in at.metric}["Recall"] != recall_low
+    assert metric_values(at)["Recall"] != recall_low
     # the downloaded model loads with weights_only=True and predicts what the page predicted
     blob = at.session_state["yd_downloads"]["model"]
     torch.load(io.BytesIO(blob), weights_only=True)
@@ -298,7 +295,7 @@ def test_full_run_trains_evaluates_and_downloads():
     assert labels == [result.classes[i] for i in result.pred_test]
     # changing a setting asks for retraining instead of showing stale results
     at.number_input(key="yd_seed").set_value(1).run()
-    assert "settings changed" in shown(at)
+    assert "settings changed" in texts(at)
 
 
 def test_new_upload_replaces_and_releases_the_old_one():

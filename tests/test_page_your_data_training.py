@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from lib.pipeline import PipelineConfig, preprocess, read_and_profile, start_training
-from tests.test_page_your_data import shown, train_to_the_end, upload
+from tests.conftest import metric_values, texts
+from tests.test_page_your_data import train_to_the_end, upload
 
 EPOCHS = 5_000  # far more than one bounded chunk trains
 
@@ -67,13 +68,13 @@ def test_finish_now_evaluates_the_current_weights_and_reset_forgets_them():
     assert at.session_state["yd_running"] is False
     key, result = at.session_state["upload_result"]
     assert result.epochs == epoch_of(at) < EPOCHS
-    values = {m.label: m.value for m in at.metric}
+    values = metric_values(at)
     assert values["Test accuracy (your network)"] == f"{result.accuracy:.1%}"
     assert result.accuracy > 0.8  # a nearly linear boundary, well learned after a chunk
-    assert "Classification report" in shown(at)
+    assert "Classification report" in texts(at)
     at.button(key="yd_reset").click().run()
     assert "upload_result" not in at.session_state and "yd_run" not in at.session_state
-    assert "Press Train" in shown(at)
+    assert "Press Train" in texts(at)
 
 
 def test_changing_a_setting_discards_the_model_and_says_so():
@@ -81,7 +82,7 @@ def test_changing_a_setting_discards_the_model_and_says_so():
     at.button(key="yd_pause").click().run()
     at.number_input(key="yd_seed").set_value(3).run()
     assert not at.exception
-    assert "settings changed" in shown(at)
+    assert "settings changed" in texts(at)
     assert "yd_run" not in at.session_state
     assert at.button(key="yd_train").label == "Train"
 
@@ -145,4 +146,4 @@ def test_removing_the_file_while_training_then_uploading_again_can_train():
     at.file_uploader[0].set_value(("data.csv", _table(seed=4), "text/csv")).run()
     assert not at.exception
     assert not at.button(key="yd_train").disabled  # no stale "running" state
-    assert "Press Train" in shown(at)
+    assert "Press Train" in texts(at)
