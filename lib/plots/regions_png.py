@@ -15,8 +15,8 @@ import io
 import numpy as np
 from PIL import Image, ImageDraw
 
-from lib.plots.style import OKABE_ITO
-from lib.plots.training import _rgb, region_image
+from lib.plots.style import class_color, rgb
+from lib.plots.training import region_image
 
 SIZE = 440  # pixels per side
 MARKER = 5  # marker radius in pixels
@@ -75,7 +75,7 @@ def regions_png(
     for X, y, hollow in ((X_train, y_train, False), (X_test, y_test, True)):
         for point, label in zip(X, y, strict=True):
             c = int(label)
-            colour = tuple(int(v) for v in _rgb(OKABE_ITO[c % len(OKABE_ITO)]))
+            colour = rgb(class_color(c))
             px, py = pixel(point)
             fill = None if hollow else colour
             outline = colour if hollow else _OUTLINE

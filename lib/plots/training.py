@@ -10,13 +10,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from lib.plots.style import MARKERS, OKABE_ITO  # colour-blind safe; blue and orange first
+from lib.plots.style import MARKERS, OKABE_ITO, rgb  # colour-blind safe; blue and orange first
 
 HEIGHT = 460
-
-
-def _rgb(hex_colour: str) -> np.ndarray:
-    return np.array([int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.float32)
 
 
 def region_image(proba: np.ndarray) -> np.ndarray:
@@ -27,7 +23,7 @@ def region_image(proba: np.ndarray) -> np.ndarray:
     (1, 1, 3)
     """
     k = proba.shape[-1]
-    colours = np.stack([_rgb(c) for c in OKABE_ITO[:k]])  # (K, 3)
+    colours = np.array([rgb(c) for c in OKABE_ITO[:k]], dtype=np.float32)  # (K, 3)
     mixed = proba.astype(np.float32) @ colours
     confidence = (proba.max(axis=-1, keepdims=True) - 1 / k) / (1 - 1 / k)
     alpha = 0.25 + 0.5 * np.clip(confidence, 0, 1)
