@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -146,12 +145,11 @@ def run(
     df,
     profile: Profile,
     config: PipelineConfig,
-    progress: Callable[[int, int, list], None] | None = None,
 ) -> PipelineResult:
     """Check the target, preprocess, train, evaluate and fit the baseline."""
     start = time.perf_counter()
     target, features, prepared = preprocess(df, profile, config)
-    return fit(target, features, prepared, profile, config, progress, start)
+    return fit(target, features, prepared, profile, config, start)
 
 
 def fit(
@@ -160,7 +158,6 @@ def fit(
     prepared: Prepared,
     profile: Profile,
     config: PipelineConfig,
-    progress: Callable[[int, int, list], None] | None = None,
     start: float | None = None,
 ) -> PipelineResult:
     """Train on a prepared split, evaluate on its test rows and fit the baseline beside it."""
@@ -168,9 +165,7 @@ def fit(
     run_ = start_training(prepared, target.n_classes, config)
     with single_thread():
         while not run_.finished:
-            run_.advance(max(0.05, config.max_seconds - run_.seconds))
-            if progress is not None:
-                progress(run_.trainer.epoch, run_.epochs, run_.trainer.history)
+            run_.advance(config.max_seconds)  # stops at the budget or the planned epochs
     return evaluate(run_, target, features, prepared, profile, start)
 
 
@@ -200,13 +195,12 @@ class TrainingRun:
         schedule at its epochs; stops at the planned epochs or the time budget."""
         begin = time.perf_counter()
         deadline = begin + min(seconds, max(0.0, self.config.max_seconds - self.seconds))
-        chunk = max(1, self.epochs // 50)
         trainer = self.trainer
         while not self.finished:
             upcoming = [at for at in self.schedule if at > trainer.epoch] + [self.epochs]
             trainer.train_for(
                 max(0.0, deadline - time.perf_counter()),
-                max_epochs=min(chunk, upcoming[0] - trainer.epoch),
+                max_epochs=upcoming[0] - trainer.epoch,  # stop at the next schedule point
             )
             if trainer.epoch in self.schedule:
                 trainer.set_learning_rate(self.config.learning_rate * self.schedule[trainer.epoch])

@@ -161,8 +161,8 @@ def _live(job: Job) -> None:
             f"Stopped at the {run.config.max_seconds:g} s training budget after "
             f"{trainer.epoch:,} of {run.epochs:,} epochs."
         )
-    batching = "full batches" if run.trainer.config.batch_size >= len(job.prepared.y_train) else (
-        f"mini-batches of {run.trainer.config.batch_size}")  # fmt: skip
+    full = trainer.batch_size == len(job.prepared.y_train)
+    batching = "full batches" if full else f"mini-batches of {trainer.batch_size}"
     loss = "BCEWithLogitsLoss (1 logit)" if job.target.n_classes == 2 else "CrossEntropyLoss"
     st.caption(f"Adam on {batching}; loss {loss}; the learning rate drops at 60 % and 85 % "
                "of the epochs.")  # fmt: skip
