@@ -16,7 +16,7 @@ def test_upload_train_and_see_the_report(page, server_url, tmp_path):  # noqa: F
     page.get_by_text("Detected: UTF-8").first.wait_for(timeout=90_000)
     page.get_by_text("Stratified train / test split").first.wait_for()
     page.get_by_role("button", name="Train").click()
-    page.get_by_text("Classification report").first.wait_for(timeout=120_000)
+    page.get_by_text("Classification report (test rows)").first.wait_for(timeout=120_000)
     page.get_by_text("Test accuracy (your network)").first.wait_for()
     page.get_by_text("Baseline: scikit-learn LogisticRegression").first.wait_for()
     page.get_by_text("Model (.pt)").first.wait_for()
@@ -64,5 +64,5 @@ def test_live_training_from_a_shared_link_pause_then_finish(page, server_url, tm
     page.wait_for_timeout(1_500)
     assert _epochs_done(page) == paused < 5_000
     page.get_by_role("button", name="Finish now").click()
-    page.get_by_text("Classification report").first.wait_for(timeout=60_000)
+    page.get_by_text("Classification report (test rows)").first.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0

@@ -71,7 +71,7 @@ def test_finish_now_evaluates_the_current_weights_and_reset_forgets_them():
     values = metric_values(at)
     assert values["Test accuracy (your network)"] == f"{result.accuracy:.1%}"
     assert result.accuracy > 0.8  # a nearly linear boundary, well learned after a chunk
-    assert "Classification report" in texts(at)
+    assert "**Classification report** (test rows)" in texts(at)  # the results section
     at.button(key="yd_reset").click().run()
     assert "upload_result" not in at.session_state and "yd_run" not in at.session_state
     assert "Press Train" in texts(at)
