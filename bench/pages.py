@@ -111,7 +111,9 @@ def main(argv: list[str]) -> int:
 
     rows = measure_pages(args.reruns, args.page)
     ref = rows[-1][2]
-    print(f"{'page':40s} {'first ms':>9s} {'median ms':>10s} {'p95 ms':>8s} {'× empty':>8s}  budget")
+    print(
+        f"{'page':40s} {'first ms':>9s} {'median ms':>10s} {'p95 ms':>8s} {'× empty':>8s}  budget"
+    )
     failed = False
     for path, first, median, p95 in rows:
         verdict = ""

@@ -32,6 +32,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from lib.csv_parallel import parse_in_chunks
+from lib.threads import release_heap
+
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1")
@@ -148,11 +151,13 @@ def read_csv_bytes(
             "The file is empty: there is nothing to read. Upload a CSV with a header row and data rows."
         )
     refuse_binary(data)
-    if encoding is None:
+    detected = encoding is None
+    if detected:
         encoding = detect_encoding(data)
     elif encoding not in ENCODINGS:
         raise CsvError(f"Unknown encoding {encoding!r}; choose one of {', '.join(ENCODINGS)}.")
-    utf8 = _as_utf8(data, encoding)
+    # Detected UTF-8 has been validated already (a full pass over a large file).
+    utf8 = data if detected and encoding == "utf-8" else _as_utf8(data, encoding)
     n_bytes = len(utf8)
     del data
     refuse_control_characters(utf8[:SAMPLE_BYTES])
@@ -510,6 +515,11 @@ def _parse(utf8: bytes, delimiter: str, decimal: str, header: bool, names: list[
     )
     if decimal == "," and delimiter != ".":
         kwargs["thousands"] = None
+    chunked = parse_in_chunks(
+        utf8, header, **{k: v for k, v in kwargs.items() if k not in ("header", "engine")}
+    )
+    if chunked is not None:
+        return chunked, 0
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -522,18 +532,8 @@ def _parse(utf8: bytes, delimiter: str, decimal: str, header: bool, names: list[
         except MemoryError:
             raise CsvError("The file is too large to read in memory; upload a sample.") from None
     skipped = sum(str(w.message).count("Skipping line") for w in caught)
-    _release_heap()
+    release_heap()
     return frame, skipped
-
-
-def _release_heap() -> None:
-    """Hand the parser's freed buffers back to the OS (glibc keeps them otherwise)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def _check_field_sizes(frame: pd.DataFrame, limit: int, n_bytes: int) -> None:

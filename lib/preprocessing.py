@@ -22,11 +22,13 @@ import numpy as np
 import pandas as pd
 
 from lib.profiling import TargetInfo
+from lib.threads import PARALLEL_ROWS, Scratch, thread_map
 
 MAX_ABS = 1e12
 MAX_CATEGORIES = 20
 MAX_WIDTH = 512
 MIN_CATEGORY_ROWS = 2
+ONEHOT_BATCH = 65_536
 MISSING = "(missing)"
 OTHER = "Other"
 
@@ -86,12 +88,15 @@ class Preprocessor:
         df: pd.DataFrame,
         row_sets: list,
         fit_scaling: bool = False,
-        numeric_cache: dict | None = None,
         factorized: dict | None = None,
+        fit_medians: bool = False,
+        counts: dict | None = None,
     ) -> list[np.ndarray]:
         """:meth:`transform` for several row subsets, reading each column once.
 
-        ``fit_scaling`` first sets ``means`` / ``stds`` from the first row set (the training rows).
+        ``fit_scaling`` first sets ``means`` / ``stds`` from the first row set (the training
+        rows); ``fit_medians`` sets ``medians`` from it too. ``counts``, when given, receives
+        ``{numeric column: (absurd values, missing values in the row sets)}``.
         """
         missing = [c for c in self.columns if c not in df.columns]
         if missing:
@@ -106,27 +111,43 @@ class Preprocessor:
         n_numeric = len(self.numeric)
         means = [0.0] * self.n_features if fit else list(self.means)
         stds = [1.0] * self.n_features if fit else list(self.stds)
+        medians = list(self.medians)
+
+        scratch = Scratch()
 
         def numeric_feature(j: int) -> None:
-            name, median = self.numeric[j], self.medians[j]
-            if numeric_cache and name in numeric_cache:
-                values = numeric_cache.pop(name)
-            else:
-                values, _ = numeric_values(df[name], self.max_abs)
-            values[np.isnan(values)] = median
-            values = values.astype(np.float32)  # one narrowing pass; gathers below need no temp
+            name = self.numeric[j]
+            values, n_bad = numeric_values(
+                df[name], self.max_abs, out=scratch.array("values", len(df), np.float64)
+            )
+            if fit_medians:
+                train = row_sets[0]
+                if train is not None:
+                    train = np.take(
+                        values, train, out=scratch.array("train", len(train), np.float64)
+                    )
+                medians[j] = finite_median(values.copy() if train is None else train)
+            fill = np.float32(medians[j])
+            narrow = scratch.array("narrow", len(df), np.float32)
+            np.copyto(narrow, values, casting="same_kind")  # the gathers below need no temp
+            n_missing = 0
             for i, (out, rows) in enumerate(zip(outs, row_sets, strict=True)):
                 column = out[j]
                 if rows is None:
-                    column[:] = values
+                    column[:] = narrow
                 else:
-                    np.take(values, rows, out=column)
+                    np.take(narrow, rows, out=column)
+                gaps = np.isnan(column, out=scratch.array("gaps", len(column), np.bool_))
+                n_missing += int(np.count_nonzero(gaps))
+                np.copyto(column, fill, where=gaps)
                 if fit and i == 0:  # the training rows: float64 sums over the float32 column
                     means[j] = float(column.mean(dtype=np.float64))
-                    std = float(column.std(dtype=np.float64))
+                    std = _std(column, means[j], scratch.array("train", len(column), np.float64))
                     stds[j] = std if std > 1e-12 else 1.0
                 column -= np.float32(means[j])
                 column /= np.float32(stds[j])
+            if counts is not None:
+                counts[name] = (n_bad, n_missing)
 
         def categorical_feature(name: str, kept: list, j: int) -> None:
             codes_all = category_codes(df[name], kept, factorized=(factorized or {}).get(name))
@@ -143,40 +164,75 @@ class Preprocessor:
             sd = np.asarray(stds[j : j + width], dtype=np.float32)
             off, on = (np.float32(0) - m) / sd, (np.float32(1) - m) / sd
             for out, rows in zip(outs, row_sets, strict=True):
-                codes = codes_all if rows is None else codes_all[rows]
                 block = out[j : j + width]  # contiguous: whole rows of the buffer
                 block[:] = off[:, None]  # every category "off" …
-                hit = codes >= 0
-                if self.other[name]:  # unseen or rare → the last slot, "Other"
-                    slot, cols = np.where(hit, codes, width - 1), np.arange(len(codes))
-                else:  # missing and unseen rows stay all "off"
-                    cols = np.flatnonzero(hit)
-                    slot = codes[cols]
-                # … then each row's own category "on" (flat indices: a 1-D scatter is faster)
-                np.put(block.reshape(-1), slot.astype(np.int64) * len(codes) + cols, on[slot])
+                flat, n = block.reshape(-1), block.shape[1]
+                # … then each row's own category "on", a batch of rows at a time (the flat
+                # indices of a 1-D scatter are fast but take 8 bytes per row).
+                for start in range(0, n, ONEHOT_BATCH):
+                    stop = min(n, start + ONEHOT_BATCH)
+                    codes = codes_all[start:stop] if rows is None else codes_all[rows[start:stop]]
+                    hit = codes >= 0
+                    if self.other[name]:  # unseen or rare → the last slot, "Other"
+                        slot, cols = np.where(hit, codes, width - 1), np.arange(start, stop)
+                    else:  # missing and unseen rows stay all "off"
+                        cols = np.flatnonzero(hit)
+                        slot = codes[cols]
+                        cols += start
+                    np.put(flat, slot.astype(np.int64) * n + cols, on[slot])
 
         tasks = [partial(numeric_feature, j) for j in range(n_numeric)]
         j = n_numeric
         for name, kept in self.categorical.items():
             tasks.append(partial(categorical_feature, name, kept, j))
             j += len(kept) + self.other[name]
-        # One feature at a time, on this thread: two threads were ~15 % faster on a 1M-row
-        # table but raised the peak memory past 4× the file (a malloc arena per thread).
-        for task in tasks:
-            task()
+        # Each task writes its own rows of the buffers (and its own slots of means / stds).
+        thread_map(lambda task: task(), tasks, parallel=len(df) >= PARALLEL_ROWS)
         if fit:
             self.means, self.stds = means, stds
+        if fit_medians:
+            self.medians = medians
         return [out.T for out in outs]
 
 
-def numeric_values(col: pd.Series, max_abs: float = MAX_ABS) -> tuple[np.ndarray, int]:
-    """float64 copy with inf / |x| > max_abs turned into NaN, and how many were turned."""
+def finite_median(values: np.ndarray) -> float:
+    """Median of the non-NaN values (0.0 when there are none), as ``np.median`` of them.
+
+    Partitions ``values`` in place (NaN sorts last), so no filtered copy is made.
+    """
+    n = values.size - int(np.count_nonzero(np.isnan(values)))
+    if n == 0:
+        return 0.0
+    low, high = (n - 1) // 2, n // 2
+    values.partition([low, high] if low != high else low)
+    return float(values[low]) if low == high else float(np.mean(values[[low, high]]))
+
+
+def _std(column: np.ndarray, mean: float, work: np.ndarray) -> float:
+    """``float(column.std(dtype=np.float64))`` with ``work`` (float64, same length) as its temp."""
+    np.subtract(column, np.float64(mean), out=work)  # a float64 scalar: a float64 loop
+    np.multiply(work, work, out=work)
+    return float(np.sqrt(work.sum() / work.size))
+
+
+def numeric_values(
+    col: pd.Series, max_abs: float = MAX_ABS, out: np.ndarray | None = None
+) -> tuple[np.ndarray, int]:
+    """float64 copy with inf / |x| > max_abs turned into NaN, and how many were turned.
+
+    ``out`` (float64, one per row), when given, receives the copy for plain numpy columns.
+    """
     if pd.api.types.is_bool_dtype(col):
         values = col.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
+    elif out is not None and isinstance(col.dtype, np.dtype) and col.dtype.kind in "iuf":
+        values = out
+        np.copyto(values, col.to_numpy(copy=False), casting="unsafe")
     elif pd.api.types.is_numeric_dtype(col):
         values = col.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
     else:
         values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    if values.size and -max_abs <= np.fmin.reduce(values) and np.fmax.reduce(values) <= max_abs:
+        return values, 0  # all in range (or NaN): no temporaries
     with np.errstate(invalid="ignore"):
         bad = np.abs(values) > max_abs  # inf included; NaN compares False
     n_bad = int(bad.sum())
@@ -188,7 +244,9 @@ def numeric_values(col: pd.Series, max_abs: float = MAX_ABS) -> tuple[np.ndarray
 def _factorize(col: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Codes into a list of text labels; the last label is ``"(missing)"`` (code -1 → it)."""
     codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    small = np.int32 if len(uniques) < 2**31 - 1 else np.int64
+    small = (
+        np.int16 if len(uniques) < 2**15 - 1 else np.int32 if len(uniques) < 2**31 - 1 else np.int64
+    )
     return codes.astype(small, copy=False), [str(u) for u in uniques] + [MISSING]
 
 
@@ -315,114 +373,22 @@ def prepare(
     numeric = [f for f in features if _is_numeric(df[f])]
     categorical = [f for f in features if f not in numeric]
 
-    # 3. absurd numbers and 4. imputation ------------------------------------------------
-    medians, cleaning, imputed = [], [], []
-    for name in numeric:
-        values, n_bad = numeric_values(df[name])
-        if n_bad:
-            cleaning.append(f"{name!r}: {n_bad:,} value(s) infinite or beyond ±{MAX_ABS:g}")
-        train_values = values[rows_train]
-        finite = train_values[~np.isnan(train_values)]
-        median = float(np.median(finite)) if finite.size else 0.0
-        medians.append(median)
-        in_rows = values if len(rows) == len(values) else values[rows]  # no gather when all
-        n_missing = int(np.isnan(in_rows).sum())
-        if n_missing:
-            imputed.append((name, n_missing, median))
-    if cleaning:
-        warnings.append("Absurd numbers were treated as missing: " + "; ".join(cleaning) + ".")
-    if numeric:
-        steps.append(
-            Step(
-                "Absurd numbers become missing",
-                "Infinite values and magnitudes beyond 10¹² cannot be real measurements here and would "
-                "overflow float32 training, so they are treated as missing."
-                + (f" Found: {'; '.join(cleaning)}." if cleaning else " None found."),
-                "import numpy as np\n"
-                f"num_cols = {numeric!r}\n"
-                "X = df[num_cols].apply(pd.to_numeric, errors='coerce').astype('float64')\n"
-                f"X = X.mask(~np.isfinite(X) | (X.abs() > {MAX_ABS:g}))",
-                None,
-                None,
-                [warnings[-1]] if cleaning else [],
-            )
+    parallel = len(df) >= PARALLEL_ROWS
+    factorized = dict(
+        zip(
+            categorical, thread_map(lambda c: _factorize(df[c]), categorical, parallel), strict=True
         )
-        table = (
-            pd.DataFrame(imputed, columns=["column", "missing", "filled with (training median)"])
-            if imputed
-            else None
-        )
-        steps.append(
-            Step(
-                "Impute missing numbers",
-                "Missing numbers get the column's median over the training rows (robust to outliers)."
-                + ("" if imputed else " No numeric value is missing."),
-                "medians = X.loc[train.index].median()\nX = X.fillna(medians)",
-                None,
-                table,
-            )
-        )
-
-    # 5. one-hot --------------------------------------------------------------------------
-    kept: dict[str, list[str]] = {}
-    factorized: dict = {}
-    other: dict[str, bool] = {}
-    grouped_notes = []
-    if categorical:
-        room = max(1, (MAX_WIDTH - len(numeric)) // len(categorical) - 1)
-        per_column = max(1, min(max_categories, room))
-        for name in categorical:
-            factorized[name] = _factorize(df[name])
-            counts = category_counts(df[name], rows_train, factorized[name])
-            top = counts[counts >= MIN_CATEGORY_ROWS].head(per_column)
-            kept[name] = sorted(map(str, top.index))
-            rest = counts.drop(top.index)
-            other[name] = len(rest) > 0 or len(kept[name]) == 0
-            if len(rest):
-                grouped_notes.append(
-                    f"{name!r}: {len(rest):,} rare categor{'y' if len(rest) == 1 else 'ies'} "
-                    f"({int(rest.sum()):,} training rows) grouped as {OTHER!r}"
-                )
-        if grouped_notes:
-            warnings.append(
-                f"One-hot width capped at {per_column} categories per column: "
-                + "; ".join(grouped_notes)
-                + "."
-            )
-        onehot_table = pd.DataFrame(
-            {
-                "column": categorical,
-                "one-hot columns": [len(kept[c]) + other[c] for c in categorical],
-                "categories": [
-                    ", ".join(kept[c][:8])
-                    + (" …" if len(kept[c]) > 8 else "")
-                    + (f" + {OTHER}" if other[c] else "")
-                    for c in categorical
-                ],
-            }
-        )
-        steps.append(
-            Step(
-                "One-hot encode the categories",
-                "Each category gets its own 0/1 column, so no order is invented. Missing values are "
-                f"their own category {MISSING!r}; categories rarer than {MIN_CATEGORY_ROWS} training "
-                f"rows or beyond the {per_column} most frequent are grouped as {OTHER!r}, which keeps "
-                "the width bounded.",
-                _onehot_code(kept, other),
-                LESSON_ENCODING,
-                onehot_table,
-                [warnings[-1]] if grouped_notes else [],
-            )
-        )
-
+    )
+    kept, other, onehot_step = _onehot_plan(df, categorical, numeric, rows_train, factorized,
+                                            max_categories)  # fmt: skip
     names = list(numeric)
     for name in categorical:
         names += [f"{name}={c}" for c in kept[name]] + ([f"{name}={OTHER}"] if other[name] else [])
 
-    # 6. standardise ------------------------------------------------------------------------
+    # Medians, scaling and the transform in one pass over each column.
     pre = Preprocessor(
         numeric,
-        medians,
+        [0.0] * len(numeric),
         kept,
         other,
         names,
@@ -431,9 +397,21 @@ def prepare(
         target.name,
         list(target.classes),
     )
+    counts: dict[str, tuple[int, int]] = {}
     X_train, X_test = pre.transform_many(
-        df, [rows_train, rows_test], fit_scaling=True, factorized=factorized
-    )
+        df, [rows_train, rows_test], fit_scaling=True, factorized=factorized, fit_medians=True,
+        counts=counts,
+    )  # fmt: skip
+
+    # 3. absurd numbers and 4. imputation ------------------------------------------------
+    if numeric:
+        steps += _numeric_steps(numeric, pre.medians, counts, warnings)
+    # 5. one-hot --------------------------------------------------------------------------
+    if onehot_step is not None:
+        if onehot_step.warnings:
+            warnings.append(onehot_step.warnings[0])
+        steps.append(onehot_step)
+    # 6. standardise ------------------------------------------------------------------------
     steps.append(
         Step(
             "Standardise",
@@ -460,6 +438,109 @@ def prepare(
     )
 
 
+def _numeric_steps(
+    numeric: list[str], medians: list[float], counts: dict, warnings: list[str]
+) -> list[Step]:
+    """The "absurd numbers" and "impute" steps (appends the absurd-numbers warning)."""
+    cleaning, imputed = [], []
+    for name, median in zip(numeric, medians, strict=True):
+        n_bad, n_missing = counts[name]
+        if n_bad:
+            cleaning.append(f"{name!r}: {n_bad:,} value(s) infinite or beyond ±{MAX_ABS:g}")
+        if n_missing:
+            imputed.append((name, n_missing, median))
+    if cleaning:
+        warnings.append("Absurd numbers were treated as missing: " + "; ".join(cleaning) + ".")
+    table = (
+        pd.DataFrame(imputed, columns=["column", "missing", "filled with (training median)"])
+        if imputed
+        else None
+    )
+    return [
+        Step(
+            "Absurd numbers become missing",
+            "Infinite values and magnitudes beyond 10¹² cannot be real measurements here and would "
+            "overflow float32 training, so they are treated as missing."
+            + (f" Found: {'; '.join(cleaning)}." if cleaning else " None found."),
+            "import numpy as np\n"
+            f"num_cols = {numeric!r}\n"
+            "X = df[num_cols].apply(pd.to_numeric, errors='coerce').astype('float64')\n"
+            f"X = X.mask(~np.isfinite(X) | (X.abs() > {MAX_ABS:g}))",
+            None,
+            None,
+            [warnings[-1]] if cleaning else [],
+        ),
+        Step(
+            "Impute missing numbers",
+            "Missing numbers get the column's median over the training rows (robust to outliers)."
+            + ("" if imputed else " No numeric value is missing."),
+            "medians = X.loc[train.index].median()\nX = X.fillna(medians)",
+            None,
+            table,
+        ),
+    ]
+
+
+def _onehot_plan(
+    df: pd.DataFrame,
+    categorical: list[str],
+    numeric: list[str],
+    rows_train: np.ndarray,
+    factorized: dict,
+    max_categories: int,
+) -> tuple[dict[str, list[str]], dict[str, bool], Step | None]:
+    """The categories kept per column (by training rows), whether "Other" is needed, and the step."""
+    kept: dict[str, list[str]] = {}
+    other: dict[str, bool] = {}
+    if not categorical:
+        return kept, other, None
+    grouped_notes = []
+    room = max(1, (MAX_WIDTH - len(numeric)) // len(categorical) - 1)
+    per_column = max(1, min(max_categories, room))
+    for name in categorical:
+        counts = category_counts(df[name], rows_train, factorized[name])
+        top = counts[counts >= MIN_CATEGORY_ROWS].head(per_column)
+        kept[name] = sorted(map(str, top.index))
+        rest = counts.drop(top.index)
+        other[name] = len(rest) > 0 or len(kept[name]) == 0
+        if len(rest):
+            grouped_notes.append(
+                f"{name!r}: {len(rest):,} rare categor{'y' if len(rest) == 1 else 'ies'} "
+                f"({int(rest.sum()):,} training rows) grouped as {OTHER!r}"
+            )
+    warning = (
+        f"One-hot width capped at {per_column} categories per column: "
+        + "; ".join(grouped_notes)
+        + "."
+        if grouped_notes
+        else None
+    )
+    onehot_table = pd.DataFrame(
+        {
+            "column": categorical,
+            "one-hot columns": [len(kept[c]) + other[c] for c in categorical],
+            "categories": [
+                ", ".join(kept[c][:8])
+                + (" …" if len(kept[c]) > 8 else "")
+                + (f" + {OTHER}" if other[c] else "")
+                for c in categorical
+            ],
+        }
+    )
+    step = Step(
+        "One-hot encode the categories",
+        "Each category gets its own 0/1 column, so no order is invented. Missing values are "
+        f"their own category {MISSING!r}; categories rarer than {MIN_CATEGORY_ROWS} training "
+        f"rows or beyond the {per_column} most frequent are grouped as {OTHER!r}, which keeps "
+        "the width bounded.",
+        _onehot_code(kept, other),
+        LESSON_ENCODING,
+        onehot_table,
+        [warning] if warning else [],
+    )
+    return kept, other, step
+
+
 def stratified_split(y: np.ndarray, n_test: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Sorted (train, test) positions: each class shuffled and split in proportion."""
     rng = np.random.default_rng(seed)
@@ -476,7 +557,7 @@ def stratified_split(y: np.ndarray, n_test: int, seed: int) -> tuple[np.ndarray,
             take[k] += 1
         elif take.sum() > n_test and take[k] > 1:
             take[k] -= 1
-    by_class = np.argsort(y, kind="stable")
+    by_class = np.concatenate([np.flatnonzero(y == k) for k in range(len(counts))])
     starts = np.concatenate([[0], np.cumsum(counts)])
     test = np.concatenate(
         [

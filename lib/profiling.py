@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from lib.threads import PARALLEL_ROWS, Scratch, thread_map
+
 MAX_CLASSES = 20
 MIN_CLASS_ROWS = 2
 MIN_ROWS = 10
@@ -111,9 +113,12 @@ def profile_frame(df: pd.DataFrame) -> Profile:
     n = len(df)
 
     def profile(i: int) -> ColumnProfile:
-        return _profile_column(str(df.columns[i]), df.iloc[:, i], n, i == 0)
+        return _profile_column(str(df.columns[i]), df.iloc[:, i], n, i == 0, scratch)
 
-    columns = [profile(i) for i in range(df.shape[1])]
+    scratch = Scratch()
+
+    # Hash counts release the GIL: long columns are profiled side by side.
+    columns = thread_map(profile, range(df.shape[1]), parallel=n >= PARALLEL_ROWS)
     return Profile(n, df.shape[1], columns, _suggest_targets(columns, n))
 
 
@@ -127,7 +132,9 @@ def _is_integer_valued(col: pd.Series) -> bool:
     return values.size > 0 and bool(np.all(values == np.round(values)))
 
 
-def _profile_column(name: str, col: pd.Series, n: int, first: bool = False) -> ColumnProfile:
+def _profile_column(
+    name: str, col: pd.Series, n: int, first: bool = False, scratch: Scratch | None = None
+) -> ColumnProfile:
     missing = int(col.isna().sum())
     present = n - missing
     dtype = str(col.dtype)
@@ -138,7 +145,7 @@ def _profile_column(name: str, col: pd.Series, n: int, first: bool = False) -> C
 
     if present == 0:
         return found("empty", False, "every value is missing")
-    distinct = count_distinct(col)
+    distinct = count_distinct(col, scratch)
     if distinct == 1:
         value = col.dropna().iloc[0]
         return found(
@@ -161,9 +168,9 @@ def _profile_column(name: str, col: pd.Series, n: int, first: bool = False) -> C
         ):
             return found("id", False, "a different whole number in every row (an identifier)")
         if (
-            (_ID_NAME.search(name) or (first and present >= 50 and _is_integer_valued(col)))
-            and distinct >= 0.9 * present
+            distinct >= 0.9 * present  # cheap tests first: the last one reads the column
             and present >= ID_MIN_ROWS
+            and (_ID_NAME.search(name) or (first and present >= 50 and _is_integer_valued(col)))
         ):
             return found(
                 "id", False, "named like an identifier, with nearly a different value per row"
@@ -192,7 +199,7 @@ def _profile_column(name: str, col: pd.Series, n: int, first: bool = False) -> C
     return found("categorical", True, "categories: one-hot encoded")
 
 
-def count_distinct(col: pd.Series) -> int:
+def count_distinct(col: pd.Series, scratch: Scratch | None = None) -> int:
     """Distinct non-missing values (pyarrow's hash count for long numeric columns: ~2× faster)."""
     if len(col) > 10_000 and (
         pd.api.types.is_float_dtype(col) or pd.api.types.is_integer_dtype(col)
@@ -201,9 +208,29 @@ def count_distinct(col: pd.Series) -> int:
             import pyarrow as pa
             import pyarrow.compute as pc
 
-            values = col.to_numpy(dtype=np.float64, na_value=np.nan) + 0.0  # -0.0 → 0.0
-            return int(pc.count_distinct(pa.array(values, from_pandas=True)).as_py())
+            values = np.add(  # + 0.0 turns -0.0 into 0.0
+                col.to_numpy(dtype=np.float64, na_value=np.nan),
+                0.0,
+                out=None if scratch is None else scratch.array("values", len(col), np.float64),
+            )
+            missing = np.isnan(
+                values, out=None if scratch is None else scratch.array("nan", len(col), np.bool_)
+            )
+            has_missing = bool(missing.any())
+            if has_missing:
+                values[missing] = np.nan  # one bit pattern for every NaN
+            # Equal floats have equal bits now: hash the bits (no validity bitmap to build).
+            bits = pa.array(values.view(np.int64))
+            return int(pc.count_distinct(bits).as_py()) - has_missing
         except ImportError:
+            pass
+    arrow = getattr(col.array, "_pa_array", None)  # Arrow-backed text: count in Arrow
+    if arrow is not None:
+        try:
+            import pyarrow.compute as pc
+
+            return int(pc.count_distinct(arrow, mode="only_valid").as_py())
+        except (ImportError, TypeError, ValueError, NotImplementedError):
             pass
     return int(col.nunique(dropna=True))
 
@@ -247,6 +274,8 @@ class TargetInfo:
     # spelling in the file -> the class it was merged into ("YES" -> "yes"); code that
     # re-reads the raw column must apply the same merge to get the same classes.
     case_merged: dict[str, str] = field(default_factory=dict)
+    # (row codes, distinct labels) of ``labels``, when check_target has them already.
+    factorized: tuple[np.ndarray, list[str]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def n_classes(self) -> int:
@@ -258,7 +287,24 @@ class TargetInfo:
 
     def codes(self) -> np.ndarray:
         """Integer codes 0..K-1 (label encoding) aligned with ``labels``."""
-        return pd.Categorical(self.labels, categories=self.classes).codes.astype(np.int64)
+        # factorize + a small lookup: pd.Categorical would look up every row's string.
+        row_codes, uniques = self.factorized or _factorize(self.labels)
+        position = {label: i for i, label in enumerate(self.classes)}
+        lookup = np.array([position.get(str(u), -1) for u in uniques] + [-1], dtype=np.int64)
+        return lookup[row_codes]
+
+
+def _factorize(labels: pd.Series) -> tuple[np.ndarray, list[str]]:
+    row_codes, uniques = pd.factorize(labels, use_na_sentinel=True)
+    return row_codes, [str(u) for u in uniques]
+
+
+def _label_counts(factorized: tuple[np.ndarray, list[str]]) -> pd.Series:
+    """Rows per label, most frequent first (``value_counts`` from one factorization)."""
+    row_codes, uniques = factorized
+    counts = np.bincount(row_codes[row_codes >= 0], minlength=len(uniques))
+    series = pd.Series(counts, index=pd.Index(uniques, dtype=object), name="count")
+    return series.sort_values(ascending=False, kind="stable")
 
 
 def _format_number(v: float) -> str:
@@ -288,6 +334,7 @@ def check_target(df: pd.DataFrame, target: str, max_classes: int = MAX_CLASSES) 
     col = df[target]
     notes: list[str] = []
     case_merged: dict[str, str] = {}
+    counts = factorized = None  # per label, once known
     if pd.api.types.is_bool_dtype(col):
         labels = col.dropna().map(lambda v: "True" if bool(v) else "False")
     elif pd.api.types.is_numeric_dtype(col):
@@ -318,17 +365,22 @@ def check_target(df: pd.DataFrame, target: str, max_classes: int = MAX_CLASSES) 
         labels = stripped[stripped != ""]
         # Before any class count: a lone "YES" among "yes" rows is a typo, not a tiny class
         # that would trip the too-small-class error.
-        labels, case_merged = merge_case_variants(labels)
+        factorized = _factorize(labels)
+        counts = _label_counts(factorized)
+        labels, case_merged = merge_case_variants(labels, counts)
         if case_merged:
             relabelled = int(stripped.isin(case_merged.keys()).sum())
             notes.append(_case_note(case_merged, relabelled))
+            factorized = counts = None  # the merged classes are counted again below
     dropped = len(df) - len(labels)
     if dropped:
         notes.insert(0, f"{dropped:,} row(s) without a {target!r} value were dropped.")
     n = len(labels)
     if n == 0:
         raise ValueError(f"The column {target!r} is empty: every value is missing.")
-    counts = labels.value_counts()
+    if counts is None:
+        factorized = _factorize(labels)
+        counts = _label_counts(factorized)
     k = len(counts)
     if n < MIN_ROWS:
         raise ValueError(
@@ -367,10 +419,13 @@ def check_target(df: pd.DataFrame, target: str, max_classes: int = MAX_CLASSES) 
         dropped,
         notes,
         case_merged,
+        factorized,
     )
 
 
-def merge_case_variants(labels: pd.Series) -> tuple[pd.Series, dict[str, str]]:
+def merge_case_variants(
+    labels: pd.Series, counts: pd.Series | None = None
+) -> tuple[pd.Series, dict[str, str]]:
     """Relabel spellings that differ only in case to one spelling per case-insensitive group.
 
     The kept spelling is the group's most frequent one (ties: the smallest string), so the
@@ -382,7 +437,8 @@ def merge_case_variants(labels: pd.Series) -> tuple[pd.Series, dict[str, str]]:
     >>> merged.tolist(), spelling
     (['yes', 'yes', 'yes', 'yes', 'no'], {'YES': 'yes', 'Yes': 'yes'})
     """
-    counts = labels.value_counts()
+    if counts is None:
+        counts = labels.value_counts()
     groups: dict[str, list[str]] = {}
     for spelling in counts.index:
         groups.setdefault(spelling.casefold(), []).append(spelling)

@@ -179,3 +179,52 @@ def test_refusals():
         prepare(df, info, ["y"])
     with pytest.raises(ValueError, match="between"):
         prepare(df, info, ["a"], test_size=0.9)
+
+
+def test_threaded_passes_equal_the_single_thread_result(monkeypatch):
+    """Large tables profile and prepare column by column on threads; the numbers are the
+    same bit for bit as on one thread (and the one-hot batches join seamlessly)."""
+    import lib.preprocessing as preprocessing
+    import lib.profiling as profiling
+    from lib import threads
+
+    monkeypatch.setattr(threads, "worker_count", lambda: 2)
+    df = _frame(5_000, seed=4)
+    df["c"] = np.random.default_rng(5).lognormal(3, 1, len(df))
+    df.loc[::97, "c"] = np.inf
+    features = ["a", "b", "c", "colour"]
+
+    def run():
+        profile = profiling.profile_frame(df)
+        info = check_target(df, "y")
+        return profile, prepare(df, info, features, test_size=0.25, seed=2)
+
+    monkeypatch.setattr(preprocessing, "PARALLEL_ROWS", 10**9)
+    monkeypatch.setattr(profiling, "PARALLEL_ROWS", 10**9)
+    profile_one, one = run()
+    monkeypatch.setattr(preprocessing, "PARALLEL_ROWS", 1)
+    monkeypatch.setattr(profiling, "PARALLEL_ROWS", 1)
+    monkeypatch.setattr(preprocessing, "ONEHOT_BATCH", 7)
+    profile_many, many = run()
+    assert profile_one == profile_many
+    np.testing.assert_array_equal(one.X_train, many.X_train)
+    np.testing.assert_array_equal(one.X_test, many.X_test)
+    assert one.preprocessor == many.preprocessor
+    assert one.warnings == many.warnings and "infinite" in " ".join(one.warnings)
+    assert [s.title for s in one.steps] == [s.title for s in many.steps]
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 10, 1001])
+def test_finite_median_equals_numpy_median_of_the_finite_values(n):
+    from lib.preprocessing import _std, finite_median
+
+    rng = np.random.default_rng(n)
+    values = rng.normal(size=n)
+    values[rng.random(n) < 0.3] = np.nan
+    finite = values[~np.isnan(values)]
+    expected = float(np.median(finite)) if finite.size else 0.0
+    assert finite_median(values.copy()) == expected
+    column = rng.normal(2, 3, max(n, 1)).astype(np.float32)
+    work = np.empty(column.size)
+    mean = float(column.mean(dtype=np.float64))
+    assert _std(column, mean, work) == float(column.std(dtype=np.float64))

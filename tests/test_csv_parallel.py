@@ -1,0 +1,166 @@
+"""lib.csv_parallel: chunked, threaded parsing gives pandas' one-pass table or gives up.
+
+The oracle is ``pd.read_csv`` of the same bytes on one thread. Tiny chunks force many
+chunk boundaries, so every awkward place for a boundary (inside quotes, between an int
+chunk and a float chunk, on a blank line) is hit.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib.csv_parallel import MIN_BYTES, chunk_bounds, parse_in_chunks
+from lib.csv_reading import read_csv_bytes
+
+
+def _serial(data: bytes, names: list[str], header: bool = True, **options) -> pd.DataFrame:
+    return pd.read_csv(
+        io.BytesIO(data), names=names, header=0 if header else None, engine="c", **options
+    )
+
+
+def _chunked(data: bytes, names: list[str], header: bool = True, chunk_bytes: int = 64, **options):
+    return parse_in_chunks(data, header, names, min_bytes=0, chunk_bytes=chunk_bytes, **options)
+
+
+def test_chunk_bounds_end_after_newlines_and_cover_everything():
+    data = b"h\n" + b"".join(f"{i},{i * 2}\n".encode() for i in range(100))
+    bounds = chunk_bounds(data, 2, 40)
+    assert bounds[0] == 2 and bounds[-1] == len(data)
+    assert all(data[b - 1 : b] == b"\n" for b in bounds[1:-1])
+    assert bounds == sorted(set(bounds)) and len(bounds) > 5
+
+
+def test_mixed_table_equals_one_pass():
+    rng = np.random.default_rng(0)
+    n = 400
+    frame = pd.DataFrame(
+        {
+            "x": rng.normal(size=n).round(3),
+            "count": rng.integers(0, 50, n),
+            "word": rng.choice(["red", "green", "blue, dark", 'say "hi"'], n),
+            "flag": rng.choice(["True", "False"], n),
+        }
+    )
+    frame.loc[rng.random(n) < 0.1, "x"] = np.nan
+    frame.loc[rng.random(n) < 0.1, "word"] = None
+    data = frame.to_csv(index=False).encode()
+    names = list(frame.columns)
+    got = _chunked(data, names, sep=",")
+    assert got is not None
+    pd.testing.assert_frame_equal(got, _serial(data, names, sep=","))
+
+
+def test_ints_in_one_chunk_and_floats_in_another_become_floats_as_in_one_pass():
+    data = b"a,b\n" + b"1,x\n" * 50 + b"2.5,y\n" * 50
+    got = _chunked(data, ["a", "b"], chunk_bytes=40)
+    expected = _serial(data, ["a", "b"])
+    assert expected["a"].dtype == np.float64
+    pd.testing.assert_frame_equal(got, expected)
+
+
+def test_semicolons_decimal_commas_and_no_header():
+    body = "".join(f"{i},5;{i % 3};label{i % 2}\n" for i in range(200)).encode()
+    names = ["a", "b", "c"]
+    options = dict(sep=";", decimal=",", thousands=None)
+    got = _chunked(body, names, header=False, **options)
+    pd.testing.assert_frame_equal(got, _serial(body, names, header=False, **options))
+    assert got["a"].iloc[1] == 1.5
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # a quoted newline: some boundary lands inside the quotes
+        b"a,b\n" + b'1,"two\nlines"\n' * 60,
+        # a text column that is empty in whole chunks (float NaN there, text elsewhere)
+        b"a,b\n" + b"1,\n" * 60 + b"2,text\n" * 60,
+        # ragged rows: pandas' one-pass reader counts and skips them; chunks give up
+        b"a,b\n" + b"1,2\n" * 60 + b"3,4,5\n" + b"6,7\n" * 60,
+        # a header with a quote could span lines: not split
+        b'"a",b\n' + b"1,2\n" * 100,
+    ],
+    ids=["quoted newline", "empty text chunks", "ragged", "quoted header"],
+)
+def test_awkward_files_give_the_one_pass_table_or_none(data):
+    names = ["a", "b"]
+    got = _chunked(data, names, chunk_bytes=32)
+    if got is not None:
+        pd.testing.assert_frame_equal(got, _serial(data, names))
+
+
+def test_ragged_and_quoted_header_files_are_left_to_the_serial_parser():
+    ragged = b"a,b\n" + b"1,2\n" * 60 + b"3,4,5\n" + b"6,7\n" * 60
+    assert _chunked(ragged, ["a", "b"], chunk_bytes=32) is None
+    assert _chunked(b'"a",b\n' + b"1,2\n" * 100, ["a", "b"]) is None
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_tables_equal_one_pass(seed):
+    """Random widths, types, missing cells, quotes, CRLF line ends and blank lines."""
+    rng = np.random.default_rng(seed)
+    n, width = int(rng.integers(50, 400)), int(rng.integers(1, 6))
+    columns = {}
+    for j in range(width):
+        kind = rng.choice(["float", "int", "text", "bool", "quoted"])
+        if kind == "float":
+            values = rng.normal(size=n).round(2).astype(object)
+        elif kind == "int":
+            values = rng.integers(-5, 5, n).astype(object)
+        elif kind == "bool":
+            values = rng.choice(["True", "False"], n).astype(object)
+        elif kind == "quoted":
+            values = rng.choice(['"a, b"', '"x\ny"', "plain"], n).astype(object)
+        else:
+            values = rng.choice(["alpha", "beta", "gamma", "NA"], n).astype(object)
+        values[rng.random(n) < 0.05] = ""
+        columns[f"c{j}"] = values
+    newline = "\r\n" if seed % 2 else "\n"
+    lines = [",".join(columns)]
+    for i in range(n):
+        lines.append(",".join(str(columns[c][i]) for c in columns))
+        if rng.random() < 0.02:
+            lines.append("")
+    data = (newline.join(lines) + newline).encode()
+    names = list(columns)
+    got = _chunked(data, names, chunk_bytes=int(rng.integers(16, 200)), skip_blank_lines=True)
+    expected = _serial(data, names, skip_blank_lines=True)
+    if got is not None:
+        pd.testing.assert_frame_equal(got, expected)
+
+
+def test_large_upload_reads_on_threads_and_equals_pandas():
+    """Above the size threshold read_csv_bytes takes the chunked path; the table is pandas'."""
+    rng = np.random.default_rng(3)
+    n = 400_000
+    frame = pd.DataFrame(
+        {
+            "x": rng.normal(size=n).round(4),
+            "k": rng.integers(0, 1000, n),
+            "city": rng.choice([f"city_{i}" for i in range(40)], n),
+            "y": rng.choice(["yes", "no"], n),
+        }
+    )
+    frame.loc[rng.random(n) < 0.01, "x"] = np.nan
+    data = frame.to_csv(index=False).encode()
+    assert len(data) > MIN_BYTES
+    chunked = parse_in_chunks(data, True, list(frame.columns), min_bytes=0, chunk_bytes=1 << 20)
+    assert chunked is not None
+    result = read_csv_bytes(data)
+    expected = pd.read_csv(io.BytesIO(data))
+    pd.testing.assert_frame_equal(result.frame, expected)
+    pd.testing.assert_frame_equal(chunked, expected)
+
+
+def test_large_ragged_upload_still_reports_the_skipped_rows():
+    body = b"".join(f"{i},{i % 7},v{i % 3}\n".encode() for i in range(800_000))
+    middle = body.index(b"\n", len(body) // 2) + 1
+    data = b"a,b,c\n" + body[:middle] + b"1,2,3,4\n" + body[middle:]
+    assert len(data) > MIN_BYTES
+    result = read_csv_bytes(data)
+    assert result.skipped_rows == 1
+    assert len(result.frame) == 800_000
