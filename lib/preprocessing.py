@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from lib.profiling import TargetInfo
-from lib.threads import PARALLEL_ROWS, Scratch, thread_map
+from lib.threads import PARALLEL_ROWS, Scratch, release_heap, thread_map
 
 MAX_ABS = 1e12
 MAX_CATEGORIES = 20
@@ -322,6 +322,7 @@ def prepare(
         raise ValueError(f"Unknown feature column(s): {unknown}.")
     if target.name in features:
         raise ValueError(f"The target {target.name!r} cannot also be a feature.")
+    release_heap()  # what profiling and the target check freed: not part of this peak
     steps: list[Step] = []
     warnings: list[str] = list(target.notes)
     rows = _positions(df, target.labels.index)
@@ -356,6 +357,8 @@ def prepare(
     n_test = split_sizes(len(y), target.n_classes, test_size)
     pos_train, pos_test = stratified_split(y, n_test, seed)
     rows_train, rows_test = rows[pos_train], rows[pos_test]
+    y_train, y_test = y[pos_train], y[pos_test]
+    del rows, y, pos_train, pos_test  # freed before the feature buffers are allocated
     steps.append(
         Step(
             "Stratified train / test split",
@@ -426,8 +429,8 @@ def prepare(
     return Prepared(
         X_train,
         X_test,
-        y[pos_train],
-        y[pos_test],
+        y_train,
+        y_test,
         rows_train,
         rows_test,
         pre,

@@ -296,6 +296,8 @@ class TargetInfo:
 
 def _factorize(labels: pd.Series) -> tuple[np.ndarray, list[str]]:
     row_codes, uniques = pd.factorize(labels, use_na_sentinel=True)
+    if len(uniques) < 127:  # a target has few classes: one byte per row is kept, not eight
+        row_codes = row_codes.astype(np.int8)
     return row_codes, [str(u) for u in uniques]
 
 
