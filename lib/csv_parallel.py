@@ -5,13 +5,18 @@ parses them on several threads (the C tokenizer and number conversion release th
 An upload arrives as bytes, and from bytes pandas parses on one thread, about twice as
 slowly on two cores. This module does the same split over a zero-copy view of the bytes.
 
-It only ever returns a table that the one-thread parse would also give, else ``None`` and
-the caller parses serially:
+It returns the table the one-thread parse gives, else ``None`` and the caller parses
+serially:
 
 * a chunk that fails to parse, for any reason, gives up (a boundary inside a quoted field
-  leaves that chunk inside an open quote, which the parser reports at its end);
+  leaves that chunk inside an open quote, which the parser reports at its end; a ragged
+  row is an error here, so the serial parse can count and skip it);
 * a column whose chunks disagree on the type gives up, except integers in some chunks and
   floats in others, which become floats as in one pass.
+
+One difference remains by design: a column that mixes numbers and text within every chunk
+is text throughout, where the one-thread parse (which infers 256 KiB at a time) can return
+a column of mixed Python objects with a ``DtypeWarning``.
 
 >>> data = b"a,b\\n" + b"1,x\\n2.5,y\\n" * 4
 >>> parse_in_chunks(data, header=True, names=["a", "b"], min_bytes=0, chunk_bytes=8)["a"].tolist()
