@@ -322,7 +322,8 @@ def prepare(
         raise ValueError(f"Unknown feature column(s): {unknown}.")
     if target.name in features:
         raise ValueError(f"The target {target.name!r} cannot also be a feature.")
-    release_heap()  # what profiling and the target check freed: not part of this peak
+    if len(df) >= PARALLEL_ROWS:
+        release_heap()  # what profiling and the target check freed: not part of this peak
     steps: list[Step] = []
     warnings: list[str] = list(target.notes)
     rows = _positions(df, target.labels.index)
