@@ -111,8 +111,9 @@ def parse_in_chunks(
     finally:
         view.release()
     parts = [p for p in parts if len(p)] or parts[:1]
+    part_dtypes = [list(p.dtypes) for p in parts]  # (each .dtypes builds a Series)
     for name_index in range(len(names)):
-        dtypes = {p.dtypes.iloc[name_index] for p in parts}
+        dtypes = {d[name_index] for d in part_dtypes}
         if len(dtypes) == 1:
             continue
         if not all(isinstance(d, np.dtype) and d.kind in "if" for d in dtypes):
