@@ -220,8 +220,13 @@ def numeric_values(
 ) -> tuple[np.ndarray, int]:
     """float64 copy with inf / |x| > max_abs turned into NaN, and how many were turned.
 
-    ``out`` (float64, one per row), when given, receives the copy for plain numpy columns.
+    ``out`` (float64, one per row), when given, receives the copy for plain numpy columns;
+    a float64 column with nothing to turn is then returned as it is (read only, no copy).
     """
+    if out is not None and col.dtype == np.float64 and isinstance(col.dtype, np.dtype):
+        own = col.to_numpy(copy=False)
+        if own.size and -max_abs <= np.fmin.reduce(own) and np.fmax.reduce(own) <= max_abs:
+            return own, 0
     if pd.api.types.is_bool_dtype(col):
         values = col.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
     elif out is not None and isinstance(col.dtype, np.dtype) and col.dtype.kind in "iuf":
