@@ -228,3 +228,20 @@ def test_finite_median_equals_numpy_median_of_the_finite_values(n):
     work = np.empty(column.size)
     mean = float(column.mean(dtype=np.float64))
     assert _std(column, mean, work) == float(column.std(dtype=np.float64))
+
+
+def test_transform_raises_no_numpy_warnings():
+    """The narrowing float64 → float32 happens explicitly (a cast through ``np.take(out=)``
+    once read uninitialised memory and warned "invalid value encountered in cast")."""
+    import warnings
+
+    from sklearn.datasets import load_wine
+
+    df = load_wine(as_frame=True).frame
+    df["target"] = df["target"].map({0: "a", 1: "b", 2: "c"})
+    df.loc[::7, "hue"] = np.nan
+    info = check_target(df, "target")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        p = prepare(df, info, [c for c in df.columns if c != "target"], seed=1)
+    assert np.isfinite(p.X_train).all() and np.isfinite(p.X_test).all()
