@@ -42,25 +42,15 @@ def page_app():
     return open_page
 
 
-def texts(at) -> str:
+# Elements whose text Streamlit renders as Markdown (where raw HTML must never get through).
+MARKDOWN_KINDS = ("markdown", "caption", "info", "warning", "error", "success", "subheader",
+                  "header")  # fmt: skip
+TEXT_KINDS = MARKDOWN_KINDS + ("latex", "code", "title", "text")
+
+
+def texts(at, kinds: tuple[str, ...] = TEXT_KINDS) -> str:
     """Everything written with markdown/caption/info/etc., joined, for content asserts."""
-    parts = []
-    for kind in (
-        "markdown",
-        "caption",
-        "info",
-        "warning",
-        "error",
-        "success",
-        "latex",
-        "code",
-        "title",
-        "header",
-        "subheader",
-        "text",
-    ):
-        parts += [str(el.value) for el in at.get(kind)]
-    return "\n".join(parts)
+    return "\n".join(str(el.value) for kind in kinds for el in at.get(kind))
 
 
 def metric_values(at) -> dict[str, str]:

@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from lib.export import load_model, predict_frame
-from tests.conftest import metric_values, open_page, texts
+from tests.conftest import MARKDOWN_KINDS, metric_values, open_page, texts
 from tests.test_csv_reading import REFUSED
 from tests.test_pipeline import titanic_like
 
@@ -168,18 +168,8 @@ def test_html_and_markdown_are_never_rendered():
     at = upload(df.to_csv(index=False).encode())
     at.selectbox(key="yd_target").set_value("<img src=x onerror=alert(1)>").run()
     assert not at.exception
-    markdown_kinds = (
-        "markdown",
-        "caption",
-        "info",
-        "warning",
-        "error",
-        "success",
-        "subheader",
-        "header",
-    )
     # Only elements that render Markdown: code panels show the names verbatim, safely.
-    text = "\n".join(str(el.value) for kind in markdown_kinds for el in at.get(kind))
+    text = texts(at, MARKDOWN_KINDS)
     for raw in ("<b>", "<img", "<script", "](http", "**x**"):
         assert not re.search(r"(?<!\\)" + re.escape(raw), text), raw  # only escaped forms
     assert "<script>alert(1)</script>" in preview(at).to_numpy().ravel().tolist()
