@@ -223,9 +223,9 @@ def numeric_values(
     ``out`` (float64, one per row), when given, receives the copy for plain numpy columns;
     a float64 column with nothing to turn is then returned as it is (read only, no copy).
     """
-    if out is not None and col.dtype == np.float64 and isinstance(col.dtype, np.dtype):
+    if out is not None and isinstance(col.dtype, np.dtype) and col.dtype == np.float64:
         own = col.to_numpy(copy=False)
-        if own.size and -max_abs <= np.fmin.reduce(own) and np.fmax.reduce(own) <= max_abs:
+        if _in_range(own, max_abs):
             return own, 0
     if pd.api.types.is_bool_dtype(col):
         values = col.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
@@ -236,14 +236,21 @@ def numeric_values(
         values = col.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
     else:
         values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    if values.size and -max_abs <= np.fmin.reduce(values) and np.fmax.reduce(values) <= max_abs:
-        return values, 0  # all in range (or NaN): no temporaries
+    if _in_range(values, max_abs):
+        return values, 0  # no temporaries
     with np.errstate(invalid="ignore"):
         bad = np.abs(values) > max_abs  # inf included; NaN compares False
     n_bad = int(bad.sum())
     if n_bad:
         values[bad] = np.nan
     return values, n_bad
+
+
+def _in_range(values: np.ndarray, max_abs: float) -> bool:
+    """Every non-NaN value finite and within ±max_abs (two reductions, no temporary)."""
+    return bool(
+        values.size and -max_abs <= np.fmin.reduce(values) and np.fmax.reduce(values) <= max_abs
+    )
 
 
 def _factorize(col: pd.Series) -> tuple[np.ndarray, list[str]]:

@@ -111,11 +111,10 @@ class Profile:
 def profile_frame(df: pd.DataFrame) -> Profile:
     """Type, missing and distinct counts per column, flags, and target suggestions."""
     n = len(df)
+    scratch = Scratch()
 
     def profile(i: int) -> ColumnProfile:
         return _profile_column(str(df.columns[i]), df.iloc[:, i], n, i == 0, scratch)
-
-    scratch = Scratch()
 
     # Hash counts release the GIL: long columns are profiled side by side.
     columns = thread_map(profile, range(df.shape[1]), parallel=n >= PARALLEL_ROWS)
