@@ -25,6 +25,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
+import os
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -32,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lib.csv_parallel import parse_in_chunks
+from lib.csv_parallel import MIN_BYTES, parse_in_chunks
 from lib.threads import release_heap
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -125,7 +127,7 @@ class CsvResult:
 
 
 def read_csv_bytes(
-    data: bytes,
+    data: bytes | mmap.mmap,
     encoding: str | None = None,
     delimiter: str | None = None,
     decimal: str | None = None,
@@ -133,19 +135,21 @@ def read_csv_bytes(
     max_bytes: int = MAX_BYTES,
     max_columns: int = MAX_COLUMNS,
     max_field_chars: int = MAX_FIELD_CHARS,
+    path: str | os.PathLike | None = None,
 ) -> CsvResult:
     """Read raw bytes as a table; ``None`` settings are detected.
 
     Raises :class:`CsvError` with a one-line message when the bytes are not a usable table.
+    ``data`` may be a read-only memory map of the file (:func:`read_csv_file`): it is read
+    in place, never copied. ``path``, the file ``data`` holds, lets a plain UTF-8 file be
+    parsed by ``pandas.read_csv(path)`` itself.
     """
-    if not isinstance(data, bytes | bytearray | memoryview):
+    if not isinstance(data, bytes | bytearray | memoryview | mmap.mmap):
         raise CsvError(f"Expected the file's bytes, got {type(data).__name__}.")
-    data = bytes(data)
+    if not isinstance(data, bytes | mmap.mmap):
+        data = bytes(data)  # a mutable buffer: a private copy
     if len(data) > max_bytes:
-        raise CsvError(
-            f"The file is {len(data) / 1e6:,.0f} MB; the limit is {max_bytes / 1e6:,.0f} MB. "
-            "Upload a sample of the rows."
-        )
+        raise CsvError(_size_message(len(data), max_bytes))
     if re.match(rb"\s*\Z", data):
         raise CsvError(
             "The file is empty: there is nothing to read. Upload a CSV with a header row and data rows."
@@ -157,7 +161,8 @@ def read_csv_bytes(
     elif encoding not in ENCODINGS:
         raise CsvError(f"Unknown encoding {encoding!r}; choose one of {', '.join(ENCODINGS)}.")
     # Detected UTF-8 has been validated already (a full pass over a large file).
-    utf8 = data if detected and encoding == "utf-8" else _as_utf8(data, encoding)
+    as_is = detected and encoding == "utf-8"
+    utf8 = data if as_is else _as_utf8(data, encoding)
     n_bytes = len(utf8)
     del data
     refuse_control_characters(utf8[:SAMPLE_BYTES])
@@ -193,7 +198,7 @@ def read_csv_bytes(
         shown = "; ".join(f"{old!r} → {new!r}" for old, new in list(renamed.items())[:5])
         warn.append(f"Column names were made unique or filled in: {shown}.")
 
-    frame, skipped = _parse(utf8, delimiter, decimal, header, names)
+    frame, skipped = _parse(utf8, delimiter, decimal, header, names, path if as_is else None)
     del utf8
     if skipped:
         warn.append(
@@ -212,13 +217,36 @@ def read_csv_bytes(
 
 
 def read_csv_file(path, **options) -> CsvResult:
-    """Read a file from disk with :func:`read_csv_bytes` (the command line uses this)."""
+    """Read a file from disk with :func:`read_csv_bytes` (the command line uses this).
+
+    A regular file is memory-mapped, so its bytes are parsed straight from the page cache
+    (as ``pandas.read_csv(path)`` does) instead of being copied into memory first.
+    """
+    max_bytes = options.get("max_bytes", MAX_BYTES)
     try:
         with open(path, "rb") as f:
-            data = f.read(options.get("max_bytes", MAX_BYTES) + 1)
+            size = os.fstat(f.fileno()).st_size
+            if size > max_bytes:
+                raise CsvError(_size_message(size, max_bytes))
+            try:
+                # MAP_POPULATE maps every page now, in one call, not one fault per page.
+                populate = getattr(mmap, "MAP_POPULATE", 0)
+                data = mmap.mmap(
+                    f.fileno(), 0, flags=mmap.MAP_SHARED | populate, prot=mmap.PROT_READ
+                )
+            except (ValueError, OSError):  # empty, a pipe, a device: read it instead
+                data = f.read(max_bytes + 1)
     except OSError as exc:
         raise CsvError(f"Cannot open {path}: {exc.strerror or exc}.") from None
-    return read_csv_bytes(data, **options)
+    if not isinstance(data, mmap.mmap):
+        return read_csv_bytes(data, **options)
+    try:
+        return read_csv_bytes(data, **options, path=path)
+    finally:
+        try:
+            data.close()
+        except BufferError:  # a view still pinned by a traceback: unmapped when collected
+            pass
 
 
 # --- refusing what is not text ------------------------------------------------------------
@@ -226,11 +254,11 @@ def read_csv_file(path, **options) -> CsvResult:
 
 def refuse_binary(data: bytes) -> None:
     """Raise :class:`CsvError` if the bytes are a known binary format or clearly not text."""
-    head = data[:64]
+    head = bytes(data[:64])
     for magic, what, todo in _MAGIC:
         if head.startswith(magic):
             raise CsvError(f"This is {what}, not a CSV file: {todo}.")
-    if _utf16_order(data) or data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+    if _utf16_order(data) or head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         return
     sample = data[:SAMPLE_BYTES]
     if b"\x00" in sample:
@@ -258,11 +286,11 @@ def refuse_control_characters(sample: bytes) -> None:
 
 
 def _utf16_order(data: bytes) -> str | None:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not data.startswith(
+    head = bytes(data[:4096])
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not head.startswith(
         codecs.BOM_UTF32_LE
     ):
         return "bom"
-    head = data[:4096]
     if len(head) < 4:
         return None
     even = head[0::2].count(0) / max(1, len(head[0::2]))
@@ -280,9 +308,10 @@ def detect_encoding(data: bytes) -> str:
     >>> detect_encoding("café".encode("cp1252"))
     'cp1252'
     """
-    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+    head = bytes(data[:4])
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         raise CsvError("This file is UTF-32 encoded; save it as UTF-8 CSV and upload it again.")
-    if data.startswith(codecs.BOM_UTF8):
+    if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     order = _utf16_order(data)
     if order == "bom":
@@ -291,13 +320,18 @@ def detect_encoding(data: bytes) -> str:
         return "utf-16-le"
     if order == "be":
         return "utf-16-be"
-    if data.isascii() or _is_utf8(data):
+    if _is_ascii(data) or _is_utf8(data):
         return "utf-8"
     try:
-        data.decode("cp1252")
+        str(data, "cp1252")
         return "cp1252"
     except UnicodeDecodeError:
         return "latin-1"
+
+
+def _is_ascii(data: bytes) -> bool:
+    """``bytes.isascii`` for any buffer (a memory map too), without a copy."""
+    return len(data) == 0 or int(np.frombuffer(data, dtype=np.uint8).max()) < 128
 
 
 def _is_utf8(data: bytes, chunk: int = 1 << 20) -> bool:
@@ -313,10 +347,10 @@ def _is_utf8(data: bytes, chunk: int = 1 << 20) -> bool:
 
 def _as_utf8(data: bytes, encoding: str) -> bytes:
     """The bytes re-encoded as UTF-8 without BOM (no copy for plain UTF-8)."""
-    if encoding == "utf-8" and (data.isascii() or _is_utf8(data)):
+    if encoding == "utf-8" and (_is_ascii(data) or _is_utf8(data)):
         return data
     try:
-        text = data.decode(encoding)
+        text = str(data, encoding)
     except UnicodeDecodeError as exc:
         raise CsvError(
             f"The file is not valid {encoding} (byte {exc.start:,}); choose another encoding."
@@ -367,6 +401,13 @@ def _sample_rows(
             raise CsvError(_field_message(None, max_field_chars)) from None
         # An unterminated quote at the end of the sample: keep the rows read so far.
     return rows
+
+
+def _size_message(size: int, limit: int) -> str:
+    return (
+        f"The file is {size / 1e6:,.0f} MB; the limit is {limit / 1e6:,.0f} MB. "
+        "Upload a sample of the rows."
+    )
 
 
 def _field_message(size: int | None, limit: int) -> str:
@@ -503,7 +544,21 @@ def _column_names(first: list[str], width: int) -> tuple[list[str], dict[str, st
 # --- parsing -----------------------------------------------------------------------------
 
 
-def _parse(utf8: bytes, delimiter: str, decimal: str, header: bool, names: list[str]):
+def _parse(
+    utf8: bytes,
+    delimiter: str,
+    decimal: str,
+    header: bool,
+    names: list[str],
+    path: str | os.PathLike | None = None,
+):
+    """The table and the number of ragged rows skipped.
+
+    A large file on disk (``path``) is parsed by ``pandas.read_csv(path)``, which splits it
+    over the cores itself; bytes in memory are split by :mod:`lib.csv_parallel`. Either
+    gives up on a ragged row or a quoted newline at a split, and one pass over the bytes
+    (which counts and skips ragged rows) decides.
+    """
     kwargs = dict(
         sep=delimiter,
         decimal=decimal,
@@ -515,6 +570,20 @@ def _parse(utf8: bytes, delimiter: str, decimal: str, header: bool, names: list[
     )
     if decimal == "," and delimiter != ".":
         kwargs["thousands"] = None
+    if path is not None and len(utf8) >= MIN_BYTES:
+        if isinstance(utf8, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+            # pandas maps the file itself: unmap our pages (they stay in the page cache, and
+            # come back on a fallback's first touch) rather than count them twice.
+            utf8.madvise(mmap.MADV_DONTNEED)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                frame = pd.read_csv(path, on_bad_lines="error", **kwargs)
+            if not caught:  # a warning (say, mixed types in a column): the bytes decide
+                return frame, 0
+            del frame
+        except Exception:  # noqa: BLE001  the bytes path below parses (or explains) it
+            pass
     chunked = parse_in_chunks(
         utf8, header, **{k: v for k, v in kwargs.items() if k not in ("header", "engine")}
     )

@@ -124,7 +124,7 @@ def preprocess(
     df, profile: Profile, config: PipelineConfig
 ) -> tuple[TargetInfo, list[str], Prepared]:
     """Check the target, choose the features and preprocess (no training yet)."""
-    target = check_target(df, config.target)
+    target = check_target(df, config.target, column_codes=profile.factorized)
     if config.features is None:
         features = profile.default_features(config.target)
         if not features:
@@ -137,7 +137,8 @@ def preprocess(
             )
     else:
         features = [f for f in config.features if f != config.target]
-    prepared = prepare(df, target, features, config.test_size, config.seed, config.max_categories)
+    prepared = prepare(df, target, features, config.test_size, config.seed, config.max_categories,
+                       column_codes=profile.factorized)  # fmt: skip
     return target, features, prepared
 
 

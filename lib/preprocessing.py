@@ -21,7 +21,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from lib.profiling import TargetInfo
+from lib.profiling import TargetInfo, factorize, shared_codes
 from lib.threads import PARALLEL_ROWS, Scratch, release_heap, thread_map
 
 MAX_ABS = 1e12
@@ -29,6 +29,7 @@ MAX_CATEGORIES = 20
 MAX_WIDTH = 512
 MIN_CATEGORY_ROWS = 2
 ONEHOT_BATCH = 65_536
+BRACKET_MIN = 50_000  # from this many values, a median partitions a sample's bracket only
 MISSING = "(missing)"
 OTHER = "Other"
 
@@ -198,14 +199,44 @@ class Preprocessor:
 def finite_median(values: np.ndarray) -> float:
     """Median of the non-NaN values (0.0 when there are none), as ``np.median`` of them.
 
-    Partitions ``values`` in place (NaN sorts last), so no filtered copy is made.
+    May reorder ``values`` in place (NaN sorts last), so no filtered copy is made.
     """
     n = values.size - int(np.count_nonzero(np.isnan(values)))
     if n == 0:
         return 0.0
     low, high = (n - 1) // 2, n // 2
+    if n >= BRACKET_MIN:
+        middle = _bracket_middle(values, low, high)
+        if middle is not None:
+            return middle
     values.partition([low, high] if low != high else low)
     return float(values[low]) if low == high else float(np.mean(values[[low, high]]))
+
+
+def _bracket_middle(values: np.ndarray, low: int, high: int) -> float | None:
+    """The median from the values between two quantiles of a sample (Floyd–Rivest).
+
+    The ranks ``low`` / ``high`` (among the non-NaN values) almost surely fall between
+    the sample's 0.5 ± 4/√m quantiles, so only those few values are partitioned. ``None``
+    when they do not (the caller partitions everything).
+    """
+    sample = values[:: max(1, values.size // 4096)]
+    sample = np.sort(sample[~np.isnan(sample)])
+    m = sample.size
+    if m < 256:
+        return None
+    centre, margin = low / (low + high + 1), 4.0 / np.sqrt(m)  # low + high + 1: non-NaN count
+    lo = sample[max(0, int((centre - margin) * m))]
+    hi = sample[min(m - 1, int((centre + margin) * m))]
+    below = int(np.count_nonzero(values < lo))  # NaN compares False: never counted
+    inside = values[(values >= lo) & (values <= hi)]
+    if not below <= low <= high < below + inside.size:
+        return None
+    k_low, k_high = low - below, high - below
+    inside.partition([k_low, k_high] if k_low != k_high else k_low)
+    if k_low == k_high:
+        return float(inside[k_low])
+    return float(np.mean(inside[[k_low, k_high]]))
 
 
 def _std(column: np.ndarray, mean: float, work: np.ndarray) -> float:
@@ -253,13 +284,13 @@ def _in_range(values: np.ndarray, max_abs: float) -> bool:
     )
 
 
-def _factorize(col: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Codes into a list of text labels; the last label is ``"(missing)"`` (code -1 → it)."""
-    codes, uniques = pd.factorize(col, use_na_sentinel=True)
-    small = (
-        np.int16 if len(uniques) < 2**15 - 1 else np.int32 if len(uniques) < 2**31 - 1 else np.int64
-    )
-    return codes.astype(small, copy=False), [str(u) for u in uniques] + [MISSING]
+def _factorize(col: pd.Series, shared: tuple | None = None) -> tuple[np.ndarray, list[str]]:
+    """Codes into a list of text labels; the last label is ``"(missing)"`` (code -1 → it).
+
+    ``shared``: the column's codes from its profile, when at hand (no second hash pass).
+    """
+    codes, labels = shared if shared is not None else factorize(col)
+    return codes, labels + [MISSING]
 
 
 def category_counts(col: pd.Series, rows: np.ndarray | None = None, factorized=None) -> pd.Series:
@@ -323,8 +354,13 @@ def prepare(
     test_size: float = 0.25,
     seed: int = 0,
     max_categories: int = MAX_CATEGORIES,
+    column_codes: dict | None = None,
 ) -> Prepared:
-    """Label-encode, split, clean, impute, one-hot and standardise; fitted on training rows."""
+    """Label-encode, split, clean, impute, one-hot and standardise; fitted on training rows.
+
+    ``column_codes``: :attr:`~lib.profiling.Profile.factorized` of this frame, if at hand
+    (the text columns' codes, so they are not hashed again).
+    """
     if not features:
         raise ValueError(
             "No feature columns are selected: choose at least one column to learn from."
@@ -392,7 +428,13 @@ def prepare(
     parallel = len(df) >= PARALLEL_ROWS
     factorized = dict(
         zip(
-            categorical, thread_map(lambda c: _factorize(df[c]), categorical, parallel), strict=True
+            categorical,
+            thread_map(
+                lambda c: _factorize(df[c], shared_codes(column_codes, c, len(df))),
+                categorical,
+                parallel,
+            ),
+            strict=True,
         )
     )
     kept, other, onehot_step = _onehot_plan(df, categorical, numeric, rows_train, factorized,
@@ -573,18 +615,11 @@ def stratified_split(y: np.ndarray, n_test: int, seed: int) -> tuple[np.ndarray,
             take[k] += 1
         elif take.sum() > n_test and take[k] > 1:
             take[k] -= 1
-    by_class = np.concatenate([np.flatnonzero(y == k) for k in range(len(counts))])
-    starts = np.concatenate([[0], np.cumsum(counts)])
-    test = np.concatenate(
-        [
-            by_class[starts[k] : starts[k + 1]][rng.permutation(counts[k])[: take[k]]]
-            for k in range(len(counts))
-        ]
-    )
-    test.sort()
-    keep = np.ones(len(y), dtype=bool)
-    keep[test] = False
-    return np.flatnonzero(keep), test
+    in_test = np.zeros(len(y), dtype=bool)
+    for k in range(len(counts)):
+        members = np.flatnonzero(y == k)
+        in_test[members[rng.permutation(counts[k])[: take[k]]]] = True
+    return np.flatnonzero(~in_test), np.flatnonzero(in_test)  # both sorted
 
 
 def _positions(df: pd.DataFrame, index: pd.Index) -> np.ndarray:

@@ -29,6 +29,7 @@ MIN_CLASS_ROWS = 2
 MIN_ROWS = 10
 ID_MIN_ROWS = 20
 HIGH_CARDINALITY_SHARE = 0.5
+MAX_SHARED_CODES = 2**15 - 2  # distinct values of a text column whose codes a profile keeps
 
 KINDS = {
     "numeric": "number",
@@ -75,6 +76,12 @@ class Profile:
     n_cols: int
     columns: list[ColumnProfile]
     target_suggestions: list[str] = field(default_factory=list)
+    # Text column -> (row codes, distinct values) from profiling, for columns with at most
+    # MAX_SHARED_CODES values: the target check and one-hot encoding reuse them instead of
+    # hashing a long column again. Only valid for the frame that was profiled.
+    factorized: dict[str, tuple[np.ndarray, list[str]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def column(self, name: str) -> ColumnProfile:
         for c in self.columns:
@@ -113,12 +120,20 @@ def profile_frame(df: pd.DataFrame) -> Profile:
     n = len(df)
     scratch = Scratch()
 
-    def profile(i: int) -> ColumnProfile:
-        return _profile_column(str(df.columns[i]), df.iloc[:, i], n, i == 0, scratch)
+    def profile(i: int) -> tuple[ColumnProfile, tuple | None]:
+        col = df.iloc[:, i]
+        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+            return _profile_column(str(df.columns[i]), col, n, i == 0, scratch), None
+        # Text: one hash pass gives the distinct count and codes worth keeping.
+        codes, uniques = pd.factorize(col, use_na_sentinel=True)
+        column = _profile_column(str(df.columns[i]), col, n, i == 0, distinct=len(uniques))
+        return column, _small_codes(codes, uniques) if len(uniques) <= MAX_SHARED_CODES else None
 
     # Hash counts release the GIL: long columns are profiled side by side.
-    columns = thread_map(profile, range(df.shape[1]), parallel=n >= PARALLEL_ROWS)
-    return Profile(n, df.shape[1], columns, _suggest_targets(columns, n))
+    results = thread_map(profile, range(df.shape[1]), parallel=n >= PARALLEL_ROWS)
+    columns = [column for column, _ in results]
+    factorized = {c.name: codes for c, codes in results if codes is not None}
+    return Profile(n, df.shape[1], columns, _suggest_targets(columns, n), factorized)
 
 
 def _is_integer_valued(col: pd.Series) -> bool:
@@ -132,19 +147,24 @@ def _is_integer_valued(col: pd.Series) -> bool:
 
 
 def _profile_column(
-    name: str, col: pd.Series, n: int, first: bool = False, scratch: Scratch | None = None
+    name: str,
+    col: pd.Series,
+    n: int,
+    first: bool = False,
+    scratch: Scratch | None = None,
+    distinct: int | None = None,
 ) -> ColumnProfile:
     missing = int(col.isna().sum())
     present = n - missing
     dtype = str(col.dtype)
-    distinct = 0  # counted below, once a value is present; found() reads it when called
+    known_distinct, distinct = distinct, 0  # found() reads ``distinct`` when called
 
     def found(kind: str, use: bool, reason: str) -> ColumnProfile:
         return ColumnProfile(name, dtype, kind, missing, distinct, use, reason)
 
     if present == 0:
         return found("empty", False, "every value is missing")
-    distinct = count_distinct(col, scratch)
+    distinct = count_distinct(col, scratch) if known_distinct is None else known_distinct
     if distinct == 1:
         value = col.dropna().iloc[0]
         return found(
@@ -207,10 +227,12 @@ def count_distinct(col: pd.Series, scratch: Scratch | None = None) -> int:
             import pyarrow as pa
             import pyarrow.compute as pc
 
+            plain = isinstance(col.dtype, np.dtype)  # numpy-backed: read as it is, no copy
             values = np.add(  # + 0.0 turns -0.0 into 0.0
-                col.to_numpy(dtype=np.float64, na_value=np.nan),
+                col.to_numpy(copy=False) if plain else col.to_numpy(np.float64, na_value=np.nan),
                 0.0,
                 out=None if scratch is None else scratch.array("values", len(col), np.float64),
+                dtype=np.float64,
             )
             missing = np.isnan(
                 values, out=None if scratch is None else scratch.array("nan", len(col), np.bool_)
@@ -265,7 +287,7 @@ class TargetInfo:
     """Clean labels for the rows that have one."""
 
     name: str
-    labels: pd.Series  # str labels, index = the kept rows of the frame
+    labels: pd.Series  # class names (a Categorical for text targets), index = the kept rows
     classes: list[str]
     counts: dict[str, int]
     dropped_missing: int = 0
@@ -287,25 +309,92 @@ class TargetInfo:
     def codes(self) -> np.ndarray:
         """Integer codes 0..K-1 (label encoding) aligned with ``labels``."""
         # factorize + a small lookup: pd.Categorical would look up every row's string.
-        row_codes, uniques = self.factorized or _factorize(self.labels)
+        row_codes, uniques = self.factorized or factorize(self.labels)
         position = {label: i for i, label in enumerate(self.classes)}
         lookup = np.array([position.get(str(u), -1) for u in uniques] + [-1], dtype=np.int64)
         return lookup[row_codes]
 
 
-def _factorize(labels: pd.Series) -> tuple[np.ndarray, list[str]]:
-    row_codes, uniques = pd.factorize(labels, use_na_sentinel=True)
-    if len(uniques) < 127:  # a target has few classes: one byte per row is kept, not eight
-        row_codes = row_codes.astype(np.int8)
-    return row_codes, [str(u) for u in uniques]
+def factorize(col: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Row codes (-1: missing) in the smallest integer type, and the distinct values as text."""
+    return _small_codes(*pd.factorize(col, use_na_sentinel=True))
+
+
+def shared_codes(
+    column_codes: dict | None, name: str, n_rows: int
+) -> tuple[np.ndarray, list[str]] | None:
+    """The profile's codes of column ``name``, if it kept them (and they fit the frame)."""
+    codes = (column_codes or {}).get(name)
+    return codes if codes is not None and len(codes[0]) == n_rows else None
+
+
+def _small_codes(row_codes: np.ndarray, uniques) -> tuple[np.ndarray, list[str]]:
+    small = next(
+        t for t in (np.int8, np.int16, np.int32, np.int64) if len(uniques) < np.iinfo(t).max
+    )
+    return row_codes.astype(small, copy=False), [str(u) for u in uniques]
 
 
 def _label_counts(factorized: tuple[np.ndarray, list[str]]) -> pd.Series:
     """Rows per label, most frequent first (``value_counts`` from one factorization)."""
     row_codes, uniques = factorized
-    counts = np.bincount(row_codes[row_codes >= 0], minlength=len(uniques))
-    series = pd.Series(counts, index=pd.Index(uniques, dtype=object), name="count")
+    return _counts_series(np.bincount(row_codes[row_codes >= 0], minlength=len(uniques)), uniques)
+
+
+def _counts_series(counts: np.ndarray, labels: list[str]) -> pd.Series:
+    series = pd.Series(counts, index=pd.Index(labels, dtype=object), name="count")
     return series.sort_values(ascending=False, kind="stable")
+
+
+def _clean_text_labels(col: pd.Series, factorized: tuple | None = None):
+    """Text labels stripped of surrounding spaces, empty ones dropped, case variants merged.
+
+    Works on the distinct values (the column's ``factorized`` codes, computed if not given),
+    not on every row. Returns (labels, their factorization, counts per label, notes,
+    case-merge map).
+    """
+    raw_codes, uniques = factorized if factorized is not None else factorize(col)
+    raw_counts = np.bincount(raw_codes[raw_codes >= 0], minlength=len(uniques))
+    stripped = [u.strip() for u in uniques]
+    notes: list[str] = []
+    changed = [i for i, (u, s) in enumerate(zip(uniques, stripped, strict=True)) if u != s]
+    if changed:
+        variants = sorted(uniques[i] for i in changed)[:3]
+        notes.append(
+            f"{int(raw_counts[changed].sum()):,} label(s) had spaces around them and were merged "
+            f"with the clean label (e.g. {', '.join(repr(v) for v in variants)})."
+        )
+    # Before any class count: a lone "YES" among "yes" rows is a typo, not a tiny class
+    # that would trip the too-small-class error.
+    spelling_counts: dict[str, int] = {}
+    for s, k in zip(stripped, raw_counts.tolist(), strict=True):
+        if s:
+            spelling_counts[s] = spelling_counts.get(s, 0) + k
+    case_merged = _case_variants(spelling_counts)
+    if case_merged:
+        relabelled = sum(spelling_counts[s] for s in case_merged)
+        notes.append(_case_note(case_merged, relabelled))
+    # Each distinct raw value → its class, numbered in order of first appearance.
+    class_index: dict[str, int] = {}
+    lookup = [
+        class_index.setdefault(case_merged.get(s, s), len(class_index)) if s else -1
+        for s in stripped
+    ]
+    names = list(class_index)
+    small = np.int8 if len(names) < 127 else np.int64
+    row_codes = np.array(lookup + [-1], dtype=small)[raw_codes]  # code -1 (missing) → -1
+    valid = np.array(lookup, dtype=np.int64) >= 0
+    per_class = np.bincount(
+        np.array(lookup, dtype=np.int64)[valid], weights=raw_counts[valid], minlength=len(names)
+    ).astype(np.int64)
+    if per_class.sum() < len(col):  # rows without a label: dropped
+        rows = np.flatnonzero(row_codes >= 0)
+        row_codes, index = row_codes[rows], col.index[rows]
+    else:
+        index = col.index
+    # A Categorical: the class names once, and one small code per row.
+    labels = pd.Series(pd.Categorical.from_codes(row_codes, names), index=index, name=col.name)
+    return labels, (row_codes, names), _counts_series(per_class, names), notes, case_merged
 
 
 def _format_number(v: float) -> str:
@@ -319,9 +408,15 @@ def _sort_key(label: str):
         return (1, 0.0, label.lower())
 
 
-def check_target(df: pd.DataFrame, target: str, max_classes: int = MAX_CLASSES) -> TargetInfo:
+def check_target(
+    df: pd.DataFrame,
+    target: str,
+    max_classes: int = MAX_CLASSES,
+    column_codes: dict[str, tuple[np.ndarray, list[str]]] | None = None,
+) -> TargetInfo:
     """Validate ``target`` as a classification target and return its clean labels.
 
+    ``column_codes``: :attr:`Profile.factorized` of this frame, if at hand (saves a hash pass).
     Raises ``ValueError`` with a specific explanation (regression-like, ID-like, one class,
     too many classes, classes too small to split, too few rows).
     """
@@ -333,6 +428,7 @@ def check_target(df: pd.DataFrame, target: str, max_classes: int = MAX_CLASSES) 
             "besides the target. If the values hold separators, choose the right separator."
         )
     col = df[target]
+    shared = shared_codes(column_codes, target, len(col))
     notes: list[str] = []
     case_merged: dict[str, str] = {}
     counts = factorized = None  # per label, once known
@@ -354,25 +450,8 @@ def check_target(df: pd.DataFrame, target: str, max_classes: int = MAX_CLASSES) 
             )
         labels = finite.map(_format_number)
     else:
-        raw = col.dropna().astype(str)
-        stripped = raw.str.strip()
-        changed = raw[raw != stripped]
-        if len(changed):
-            variants = sorted(set(changed))[:3]
-            notes.append(
-                f"{len(changed):,} label(s) had spaces around them and were merged with the "
-                f"clean label (e.g. {', '.join(repr(v) for v in variants)})."
-            )
-        labels = stripped[stripped != ""]
-        # Before any class count: a lone "YES" among "yes" rows is a typo, not a tiny class
-        # that would trip the too-small-class error.
-        factorized = _factorize(labels)
-        counts = _label_counts(factorized)
-        labels, case_merged = merge_case_variants(labels, counts)
-        if case_merged:
-            relabelled = int(stripped.isin(case_merged.keys()).sum())
-            notes.append(_case_note(case_merged, relabelled))
-            factorized = counts = None  # the merged classes are counted again below
+        labels, factorized, counts, text_notes, case_merged = _clean_text_labels(col, shared)
+        notes += text_notes
     dropped = len(df) - len(labels)
     if dropped:
         notes.insert(0, f"{dropped:,} row(s) without a {target!r} value were dropped.")
@@ -380,7 +459,7 @@ def check_target(df: pd.DataFrame, target: str, max_classes: int = MAX_CLASSES) 
     if n == 0:
         raise ValueError(f"The column {target!r} is empty: every value is missing.")
     if counts is None:
-        factorized = _factorize(labels)
+        factorized = factorize(labels)
         counts = _label_counts(factorized)
     k = len(counts)
     if n < MIN_ROWS:
@@ -440,20 +519,27 @@ def merge_case_variants(
     """
     if counts is None:
         counts = labels.value_counts()
-    groups: dict[str, list[str]] = {}
-    for spelling in counts.index:
-        groups.setdefault(spelling.casefold(), []).append(spelling)
-    kept_for: dict[str, str] = {}
-    for spellings in groups.values():
-        if len(spellings) > 1:
-            kept = min(spellings, key=lambda s: (-counts[s], s))
-            kept_for.update({s: kept for s in sorted(spellings) if s != kept})
+    kept_for = _case_variants(dict(counts.items()))
     if not kept_for:
         return labels, {}
     variant = labels.isin(kept_for.keys())
     merged = labels.copy()
     merged[variant] = labels[variant].map(kept_for)
     return merged, kept_for
+
+
+def _case_variants(counts: dict[str, int]) -> dict[str, str]:
+    """``{merged spelling: kept spelling}`` for spellings that differ only in case: the kept
+    one is its group's most frequent (ties: the smallest string)."""
+    groups: dict[str, list[str]] = {}
+    for spelling in counts:
+        groups.setdefault(spelling.casefold(), []).append(spelling)
+    kept_for: dict[str, str] = {}
+    for spellings in groups.values():
+        if len(spellings) > 1:
+            kept = min(spellings, key=lambda s: (-counts[s], s))
+            kept_for.update({s: kept for s in sorted(spellings) if s != kept})
+    return kept_for
 
 
 def _case_note(case_merged: dict[str, str], relabelled: int, shown: int = 3) -> str:

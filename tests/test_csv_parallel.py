@@ -164,3 +164,49 @@ def test_large_ragged_upload_still_reports_the_skipped_rows():
     result = read_csv_bytes(data)
     assert result.skipped_rows == 1
     assert len(result.frame) == 800_000
+
+
+def test_large_file_is_read_by_pandas_from_its_path_and_equals_the_upload(tmp_path, monkeypatch):
+    """read_csv_file hands a large UTF-8 file to pandas.read_csv(path) (its own threads);
+    the table is the one the same bytes give as an upload."""
+    import lib.csv_reading as csv_reading
+    from lib.csv_reading import read_csv_file
+
+    data = _table(400_000, seed=5).to_csv(index=False).encode()
+    path = tmp_path / "big.csv"
+    path.write_bytes(data)
+    paths = []
+    real_read_csv = pd.read_csv
+
+    def spy(source, *args, **kwargs):
+        paths.append(source)
+        return real_read_csv(source, *args, **kwargs)
+
+    monkeypatch.setattr(csv_reading.pd, "read_csv", spy)
+    from_file = read_csv_file(path)
+    assert paths == [path]  # one parse, from the path: no fallback to the bytes
+    monkeypatch.undo()
+    from_upload = read_csv_bytes(data)
+    pd.testing.assert_frame_equal(from_file.frame, from_upload.frame)
+    assert (from_file.delimiter, from_file.header, from_file.warnings) == (
+        from_upload.delimiter,
+        from_upload.header,
+        from_upload.warnings,
+    )
+
+
+@pytest.mark.parametrize("late", [b"1,2,3,4\n", b"x,oops,zz\n"])
+def test_large_file_with_a_ragged_row_or_a_late_type_change_reads_as_the_upload(tmp_path, late):
+    """A ragged row (counted and skipped) or a column that turns to text late: the file
+    path gives up on pandas' path reader and reads exactly what the upload gives."""
+    from lib.csv_reading import read_csv_file
+
+    body = b"".join(f"{i},{i % 7},v{i % 3}\n".encode() for i in range(800_000))
+    middle = body.index(b"\n", len(body) // 2) + 1
+    data = b"a,b,c\n" + body[:middle] + late + body[middle:]
+    path = tmp_path / "late.csv"
+    path.write_bytes(data)
+    from_file, from_upload = read_csv_file(path), read_csv_bytes(data)
+    pd.testing.assert_frame_equal(from_file.frame, from_upload.frame)
+    assert from_file.skipped_rows == from_upload.skipped_rows == (1 if late.count(b",") == 3 else 0)
+    assert from_file.warnings == from_upload.warnings

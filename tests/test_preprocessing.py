@@ -245,3 +245,38 @@ def test_transform_raises_no_numpy_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         p = prepare(df, info, [c for c in df.columns if c != "target"], seed=1)
     assert np.isfinite(p.X_train).all() and np.isfinite(p.X_test).all()
+
+
+@pytest.mark.parametrize(
+    "kind", ["normal", "few values", "sorted", "mostly missing", "constant", "two clusters"]
+)
+def test_median_of_a_long_column_partitions_only_a_bracket_and_equals_numpy(kind):
+    """From BRACKET_MIN values the median is selected among the values between two sample
+    quantiles; it is np.median's value exactly, ties and NaNs included."""
+    from lib.preprocessing import BRACKET_MIN, _bracket_middle, finite_median
+
+    rng = np.random.default_rng(len(kind))
+    n = 3 * BRACKET_MIN + 1
+    values = {
+        "normal": rng.normal(size=n),
+        "few values": rng.integers(0, 4, n).astype(float),
+        "sorted": np.sort(rng.exponential(size=n)),
+        "mostly missing": np.where(rng.random(n) < 0.6, np.nan, rng.normal(size=n)),
+        "constant": np.full(n, 2.5),
+        "two clusters": np.concatenate([np.full(n // 2, -1.0), 1 + rng.random(n - n // 2)]),
+    }[kind]
+    values[rng.random(n) < 0.03] = np.nan
+    values[rng.random(n) < 0.001] = np.inf
+    for size in (n, n - 1):  # odd and even counts of values
+        column = values[:size]
+        finite = column[~np.isnan(column)]
+        expected = float(np.median(finite))
+        assert finite_median(column.copy()) == expected
+        m = finite.size
+        middle = _bracket_middle(column.copy(), (m - 1) // 2, m // 2)
+        assert middle is None or middle == expected
+    if kind == "normal":  # the bracket really is what answers, not the full partition
+        m = int(np.count_nonzero(~np.isnan(values)))
+        assert _bracket_middle(values.copy(), (m - 1) // 2, m // 2) == float(
+            np.median(values[~np.isnan(values)])
+        )

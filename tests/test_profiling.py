@@ -181,3 +181,99 @@ def test_integer_float_labels_are_formatted_as_integers():
     assert check_target(df, "y").classes == ["0", "1", "2"]
     df = pd.DataFrame({"x": range(20), "y": [1, 2, 10, 1] * 5})
     assert check_target(df, "y").classes == ["1", "2", "10"]  # numeric order, not text order
+
+
+def _row_wise_labels(col: pd.Series) -> tuple[pd.Series, int]:
+    """The textbook way, one row at a time: drop missing, strip, drop empty, merge case
+    variants into the group's most frequent spelling (ties: the smallest)."""
+    stripped = col.dropna().astype(str).str.strip()
+    labels = stripped[stripped != ""]
+    counts = labels.value_counts()
+    kept = {}
+    for spellings in labels.groupby(labels.str.casefold()).unique():
+        best = min(spellings, key=lambda s: (-counts[s], s))
+        kept.update({s: best for s in spellings})
+    return labels.map(kept), int(
+        col.dropna().astype(str).ne(col.dropna().astype(str).str.strip()).sum()
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_text_labels_equal_the_row_wise_cleaning(seed):
+    """check_target cleans the distinct values only; rows get exactly the labels that
+    stripping, dropping and case-merging every row would give."""
+    rng = np.random.default_rng(seed)
+    spellings = ["yes", "Yes", " yes", "YES ", "no", "No", "no\t", "maybe", "  ", "", "a b"]
+    n = int(rng.integers(40, 3_000))
+    values = rng.choice(np.array(spellings, dtype=object), n, p=rng.dirichlet(np.ones(11)))
+    values[rng.random(n) < 0.1] = None
+    col = pd.Series(values, dtype="str" if seed % 2 else object)
+    df = pd.DataFrame({"x": range(n), "y": col})
+    expected, n_spaced = _row_wise_labels(col)
+    try:
+        info = check_target(df, "y")
+    except ValueError as exc:  # a class too small: the row-wise counts agree
+        assert (expected.value_counts() < 2).any(), exc
+        return
+    pd.testing.assert_series_equal(
+        info.labels.astype(object), expected.astype(object), check_names=False
+    )
+    assert info.counts == expected.value_counts().to_dict()
+    assert info.dropped_missing == n - len(expected)
+    assert np.array_equal(np.array(info.classes, dtype=object)[info.codes()], expected.to_numpy())
+    spaced = [note for note in info.notes if "spaces around them" in note]
+    assert bool(spaced) == (n_spaced > 0)
+    if spaced:
+        assert spaced[0].startswith(f"{n_spaced:,} label(s)")
+
+
+def test_profile_keeps_text_codes_that_check_target_and_prepare_reuse(monkeypatch):
+    """The profile's codes of the text columns stand in for hashing them again: the target
+    check and the preprocessing give the same result with them as without."""
+    import lib.profiling as profiling
+    from lib.preprocessing import prepare
+    from lib.profiling import factorize
+
+    monkeypatch.setattr(profiling, "MAX_SHARED_CODES", 100)
+    rng = np.random.default_rng(7)
+    n = 3_000
+    df = pd.DataFrame(
+        {
+            "x": rng.normal(size=n),
+            "colour": pd.Series(rng.choice(["red", "green", None, " blue"], n), dtype="str"),
+            "code": [f"c{i}" for i in range(n)],  # an identifier: too many values to keep
+            "y": rng.choice(["yes", "no", "Yes", None], n),
+        }
+    )
+    profile = profile_frame(df)
+    assert set(profile.factorized) == {"colour", "y"}  # not the 3,000 codes of "code"
+    for name, (codes, values) in profile.factorized.items():
+        expected_codes, expected_values = factorize(df[name])
+        np.testing.assert_array_equal(codes, expected_codes)
+        assert values == expected_values
+    shared = check_target(df, "y", column_codes=profile.factorized)
+    alone = check_target(df, "y")
+    _assert_same_target(shared, alone)
+    features = ["x", "colour"]
+    with_codes = prepare(df, shared, features, seed=1, column_codes=profile.factorized)
+    without = prepare(df, alone, features, seed=1)
+    np.testing.assert_array_equal(with_codes.X_train, without.X_train)
+    np.testing.assert_array_equal(with_codes.X_test, without.X_test)
+    assert with_codes.preprocessor == without.preprocessor
+    # Codes of another frame (a different length) are not used by mistake.
+    half = df.iloc[: n // 2].reset_index(drop=True)
+    _assert_same_target(
+        check_target(half, "y", column_codes=profile.factorized), check_target(half, "y")
+    )
+
+
+def _assert_same_target(a, b):
+    pd.testing.assert_series_equal(a.labels, b.labels)
+    assert (a.classes, a.counts, a.notes, a.case_merged, a.dropped_missing) == (
+        b.classes,
+        b.counts,
+        b.notes,
+        b.case_merged,
+        b.dropped_missing,
+    )
+    np.testing.assert_array_equal(a.codes(), b.codes())
