@@ -141,8 +141,8 @@ def read_csv_bytes(
 
     Raises :class:`CsvError` with a one-line message when the bytes are not a usable table.
     ``data`` may be a read-only memory map of the file (:func:`read_csv_file`): it is read
-    in place, never copied. ``path``, the file ``data`` holds, lets a plain UTF-8 file be
-    parsed by ``pandas.read_csv(path)`` itself.
+    in place, never copied. ``path``, the file ``data`` holds, lets a large UTF-8 file be
+    parsed by ``pandas.read_csv(path)`` itself, which splits it over the cores.
     """
     if not isinstance(data, bytes | bytearray | memoryview | mmap.mmap):
         raise CsvError(f"Expected the file's bytes, got {type(data).__name__}.")
@@ -155,13 +155,19 @@ def read_csv_bytes(
             "The file is empty: there is nothing to read. Upload a CSV with a header row and data rows."
         )
     refuse_binary(data)
+    requested = dict(encoding=encoding, delimiter=delimiter, decimal=decimal, header=header)
     detected = encoding is None
+    # A large file that pandas may parse from its path: its first megabyte decides the
+    # encoding for now. pandas decodes the rest strictly, and on any surprise every byte
+    # is checked below before the bytes are parsed here.
+    trial = path is not None and detected and len(data) >= MIN_BYTES
     if detected:
-        encoding = detect_encoding(data)
+        encoding = detect_encoding(data[:SAMPLE_BYTES] if trial else data, partial=trial)
     elif encoding not in ENCODINGS:
         raise CsvError(f"Unknown encoding {encoding!r}; choose one of {', '.join(ENCODINGS)}.")
-    # Detected UTF-8 has been validated already (a full pass over a large file).
+    # Detected UTF-8 has been validated already (a full pass over a large file), or is on trial.
     as_is = detected and encoding == "utf-8"
+    on_trial = trial and as_is
     utf8 = data if as_is else _as_utf8(data, encoding)
     n_bytes = len(utf8)
     del data
@@ -198,7 +204,16 @@ def read_csv_bytes(
         shown = "; ".join(f"{old!r} → {new!r}" for old, new in list(renamed.items())[:5])
         warn.append(f"Column names were made unique or filled in: {shown}.")
 
-    frame, skipped = _parse(utf8, delimiter, decimal, header, names, path if as_is else None)
+    options = _read_options(delimiter, decimal, header, names)
+    frame = _parse_path(path, options) if on_trial else None
+    if frame is not None:
+        skipped = 0
+    elif on_trial and not (_is_ascii(utf8) or _is_utf8(utf8)):
+        # Not UTF-8 after all (past its first megabyte): detect again from every byte.
+        limits = dict(max_bytes=max_bytes, max_columns=max_columns, max_field_chars=max_field_chars)
+        return read_csv_bytes(utf8, **requested, **limits)
+    else:
+        frame, skipped = _parse(utf8, options)
     del utf8
     if skipped:
         warn.append(
@@ -229,11 +244,7 @@ def read_csv_file(path, **options) -> CsvResult:
             if size > max_bytes:
                 raise CsvError(_size_message(size, max_bytes))
             try:
-                # MAP_POPULATE maps every page now, in one call, not one fault per page.
-                populate = getattr(mmap, "MAP_POPULATE", 0)
-                data = mmap.mmap(
-                    f.fileno(), 0, flags=mmap.MAP_SHARED | populate, prot=mmap.PROT_READ
-                )
+                data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
             except (ValueError, OSError):  # empty, a pipe, a device: read it instead
                 data = f.read(max_bytes + 1)
     except OSError as exc:
@@ -302,7 +313,7 @@ def _utf16_order(data: bytes) -> str | None:
     return None
 
 
-def detect_encoding(data: bytes) -> str:
+def detect_encoding(data: bytes, partial: bool = False) -> str:
     """UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern), else cp1252 / Latin-1.
 
     >>> detect_encoding("café".encode("cp1252"))
@@ -320,7 +331,7 @@ def detect_encoding(data: bytes) -> str:
         return "utf-16-le"
     if order == "be":
         return "utf-16-be"
-    if _is_ascii(data) or _is_utf8(data):
+    if _is_ascii(data) or _is_utf8(data, final=not partial):
         return "utf-8"
     try:
         str(data, "cp1252")
@@ -334,12 +345,13 @@ def _is_ascii(data: bytes) -> bool:
     return len(data) == 0 or int(np.frombuffer(data, dtype=np.uint8).max()) < 128
 
 
-def _is_utf8(data: bytes, chunk: int = 1 << 20) -> bool:
+def _is_utf8(data: bytes, chunk: int = 1 << 20, final: bool = True) -> bool:
+    """Valid UTF-8 (``final=False`` allows a character cut at the end, as in a sample)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:
         for start in range(0, len(data), chunk):
             decoder.decode(data[start : start + chunk])
-        decoder.decode(b"", final=True)
+        decoder.decode(b"", final=final)
     except UnicodeDecodeError:
         return False
     return True
@@ -544,22 +556,9 @@ def _column_names(first: list[str], width: int) -> tuple[list[str], dict[str, st
 # --- parsing -----------------------------------------------------------------------------
 
 
-def _parse(
-    utf8: bytes,
-    delimiter: str,
-    decimal: str,
-    header: bool,
-    names: list[str],
-    path: str | os.PathLike | None = None,
-):
-    """The table and the number of ragged rows skipped.
-
-    A large file on disk (``path``) is parsed by ``pandas.read_csv(path)``, which splits it
-    over the cores itself; bytes in memory are split by :mod:`lib.csv_parallel`. Either
-    gives up on a ragged row or a quoted newline at a split, and one pass over the bytes
-    (which counts and skips ragged rows) decides.
-    """
-    kwargs = dict(
+def _read_options(delimiter: str, decimal: str, header: bool, names: list[str]) -> dict:
+    """The ``pd.read_csv`` options for what was detected (or chosen)."""
+    options = dict(
         sep=delimiter,
         decimal=decimal,
         header=0 if header else None,
@@ -569,21 +568,32 @@ def _parse(
         skip_blank_lines=True,
     )
     if decimal == "," and delimiter != ".":
-        kwargs["thousands"] = None
-    if path is not None and len(utf8) >= MIN_BYTES:
-        if isinstance(utf8, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
-            # pandas maps the file itself: unmap our pages (they stay in the page cache, and
-            # come back on a fallback's first touch) rather than count them twice.
-            utf8.madvise(mmap.MADV_DONTNEED)
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                frame = pd.read_csv(path, on_bad_lines="error", **kwargs)
-            if not caught:  # a warning (say, mixed types in a column): the bytes decide
-                return frame, 0
-            del frame
-        except Exception:  # noqa: BLE001  the bytes path below parses (or explains) it
-            pass
+        options["thousands"] = None
+    return options
+
+
+def _parse_path(path, options: dict) -> pd.DataFrame | None:
+    """``pandas.read_csv(path)``: pandas splits a large file over the cores itself.
+
+    ``None`` on anything unusual (a ragged row, a warning such as mixed types in a column,
+    bytes that are not UTF-8): the bytes are then parsed by :func:`_parse`, which decides.
+    """
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            frame = pd.read_csv(path, on_bad_lines="error", **options)
+    except Exception:  # noqa: BLE001  the bytes path parses (or explains) it
+        return None
+    return None if caught else frame
+
+
+def _parse(utf8: bytes, kwargs: dict):
+    """The table in ``utf8`` and the number of ragged rows skipped.
+
+    Large bytes are split over the cores by :mod:`lib.csv_parallel`; if that gives up (a
+    ragged row, a quoted newline at a split), one pass decides and counts ragged rows.
+    """
+    header = kwargs["header"] == 0
     chunked = parse_in_chunks(
         utf8, header, **{k: v for k, v in kwargs.items() if k not in ("header", "engine")}
     )
@@ -631,6 +641,16 @@ def _longest_bytes(col: pd.Series) -> int | None:
         return None if pd.isna(longest) else int(longest)
 
 
+def _few_numbers(head: pd.Series) -> bool:
+    """Under half of ``head`` reads as numbers (as ``pd.to_numeric`` reads them)."""
+    if isinstance(head.dtype, pd.StringDtype):
+        # A number has a digit, or spells inf / nan: a vectorised look that rules most text
+        # columns out before the per-value conversion.
+        if head.str.contains(r"\d|inf|nan", case=False, regex=True).mean() < 0.5:
+            return True
+    return pd.to_numeric(head, errors="coerce").notna().mean() < 0.5
+
+
 def _coerce_stray_text(frame: pd.DataFrame) -> list[str]:
     """Numbers with a few text placeholders ("?", "missing") become numeric with those missing."""
     notes = []
@@ -639,7 +659,7 @@ def _coerce_stray_text(frame: pd.DataFrame) -> list[str]:
         if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
             continue
         head = col.head(2_000).dropna()
-        if head.empty or pd.to_numeric(head, errors="coerce").notna().mean() < 0.5:
+        if head.empty or _few_numbers(head):
             continue
         present = col.dropna()
         numbers = pd.to_numeric(present, errors="coerce")

@@ -122,7 +122,7 @@ def profile_frame(df: pd.DataFrame) -> Profile:
 
     def profile(i: int) -> tuple[ColumnProfile, tuple | None]:
         col = df.iloc[:, i]
-        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
+        if not _is_text(col):
             return _profile_column(str(df.columns[i]), col, n, i == 0, scratch), None
         # Text: one hash pass gives the distinct count and codes worth keeping.
         codes, uniques = pd.factorize(col, use_na_sentinel=True)
@@ -130,10 +130,19 @@ def profile_frame(df: pd.DataFrame) -> Profile:
         return column, _small_codes(codes, uniques) if len(uniques) <= MAX_SHARED_CODES else None
 
     # Hash counts release the GIL: long columns are profiled side by side.
-    results = thread_map(profile, range(df.shape[1]), parallel=n >= PARALLEL_ROWS)
+    results = thread_map(
+        profile,
+        range(df.shape[1]),
+        parallel=n >= PARALLEL_ROWS,
+        cost=lambda i: 2.0 if _is_text(df.iloc[:, i]) else 1.0,  # text hashes cost about twice
+    )
     columns = [column for column, _ in results]
     factorized = {c.name: codes for c, codes in results if codes is not None}
     return Profile(n, df.shape[1], columns, _suggest_targets(columns, n), factorized)
+
+
+def _is_text(col: pd.Series) -> bool:
+    return not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col))
 
 
 def _is_integer_valued(col: pd.Series) -> bool:
@@ -306,12 +315,12 @@ class TargetInfo:
     def is_binary(self) -> bool:
         return len(self.classes) == 2
 
-    def codes(self) -> np.ndarray:
-        """Integer codes 0..K-1 (label encoding) aligned with ``labels``."""
+    def codes(self, dtype=np.int64) -> np.ndarray:
+        """Integer codes 0..K-1 (label encoding) aligned with ``labels``, as ``dtype``."""
         # factorize + a small lookup: pd.Categorical would look up every row's string.
         row_codes, uniques = self.factorized or factorize(self.labels)
         position = {label: i for i, label in enumerate(self.classes)}
-        lookup = np.array([position.get(str(u), -1) for u in uniques] + [-1], dtype=np.int64)
+        lookup = np.array([position.get(str(u), -1) for u in uniques] + [-1], dtype=dtype)
         return lookup[row_codes]
 
 

@@ -210,3 +210,19 @@ def test_large_file_with_a_ragged_row_or_a_late_type_change_reads_as_the_upload(
     pd.testing.assert_frame_equal(from_file.frame, from_upload.frame)
     assert from_file.skipped_rows == from_upload.skipped_rows == (1 if late.count(b",") == 3 else 0)
     assert from_file.warnings == from_upload.warnings
+
+
+def test_large_file_that_is_not_utf8_past_its_first_megabyte_is_detected_again(tmp_path):
+    """The file path trusts the first megabyte's encoding only on trial: a Windows-1252
+    accent far into the file sends it back to full detection, as for an upload."""
+    from lib.csv_reading import read_csv_file
+
+    body = b"".join(f"{i},{i % 7},town{i % 3}\n".encode() for i in range(800_000))
+    middle = body.index(b"\n", len(body) // 2) + 1
+    data = b"a,b,c\n" + body[:middle] + "5,6,Mâcon\n".encode("cp1252") + body[middle:]
+    path = tmp_path / "late_accent.csv"
+    path.write_bytes(data)
+    from_file, from_upload = read_csv_file(path), read_csv_bytes(data)
+    assert from_file.encoding == from_upload.encoding == "cp1252"
+    pd.testing.assert_frame_equal(from_file.frame, from_upload.frame)
+    assert "Mâcon" in set(from_file.frame["c"])

@@ -26,6 +26,33 @@ def test_thread_map_keeps_order_on_threads_and_inline(monkeypatch):
     assert seen == {threading.get_ident()}
 
 
+def test_thread_map_starts_the_costliest_tasks_first_and_keeps_the_order(monkeypatch):
+    class InOrderPool:  # hands tasks out exactly in submission order, one at a time
+        def __init__(self, workers):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def map(self, fn, items):
+            return [fn(x) for x in items]
+
+    monkeypatch.setattr(threads, "worker_count", lambda: 2)
+    monkeypatch.setattr(threads, "ThreadPoolExecutor", InOrderPool)
+    started = []
+
+    def record(x):
+        started.append(x)
+        return -x
+
+    costs = {0: 1, 1: 5, 2: 1, 3: 9, 4: 5}
+    assert thread_map(record, range(5), cost=costs.get) == [0, -1, -2, -3, -4]
+    assert started == [3, 1, 4, 0, 2]  # longest first; equal costs keep their order
+
+
 def test_thread_map_raises_the_first_error(monkeypatch):
     monkeypatch.setattr(threads, "worker_count", lambda: 2)
 
