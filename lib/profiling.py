@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lib.threads import PARALLEL_ROWS, Scratch, thread_map
 
@@ -125,9 +127,9 @@ def profile_frame(df: pd.DataFrame) -> Profile:
         if not _is_text(col):
             return _profile_column(str(df.columns[i]), col, n, i == 0, scratch), None
         # Text: one hash pass gives the distinct count and codes worth keeping.
-        codes, uniques = pd.factorize(col, use_na_sentinel=True)
-        column = _profile_column(str(df.columns[i]), col, n, i == 0, distinct=len(uniques))
-        return column, _small_codes(codes, uniques) if len(uniques) <= MAX_SHARED_CODES else None
+        distinct, codes = _text_codes(col, MAX_SHARED_CODES)
+        column = _profile_column(str(df.columns[i]), col, n, i == 0, distinct=distinct)
+        return column, codes
 
     # Hash counts release the GIL: long columns are profiled side by side.
     results = thread_map(
@@ -232,35 +234,26 @@ def count_distinct(col: pd.Series, scratch: Scratch | None = None) -> int:
     if len(col) > 10_000 and (
         pd.api.types.is_float_dtype(col) or pd.api.types.is_integer_dtype(col)
     ):
-        try:
-            import pyarrow as pa
-            import pyarrow.compute as pc
-
-            plain = isinstance(col.dtype, np.dtype)  # numpy-backed: read as it is, no copy
-            values = np.add(  # + 0.0 turns -0.0 into 0.0
-                col.to_numpy(copy=False) if plain else col.to_numpy(np.float64, na_value=np.nan),
-                0.0,
-                out=None if scratch is None else scratch.array("values", len(col), np.float64),
-                dtype=np.float64,
-            )
-            missing = np.isnan(
-                values, out=None if scratch is None else scratch.array("nan", len(col), np.bool_)
-            )
-            has_missing = bool(missing.any())
-            if has_missing:
-                values[missing] = np.nan  # one bit pattern for every NaN
-            # Equal floats have equal bits now: hash the bits (no validity bitmap to build).
-            bits = pa.array(values.view(np.int64))
-            return int(pc.count_distinct(bits).as_py()) - has_missing
-        except ImportError:
-            pass
+        plain = isinstance(col.dtype, np.dtype)  # numpy-backed: read as it is, no copy
+        values = np.add(  # + 0.0 turns -0.0 into 0.0
+            col.to_numpy(copy=False) if plain else col.to_numpy(np.float64, na_value=np.nan),
+            0.0,
+            out=None if scratch is None else scratch.array("values", len(col), np.float64),
+            dtype=np.float64,
+        )
+        missing = np.isnan(
+            values, out=None if scratch is None else scratch.array("nan", len(col), np.bool_)
+        )
+        has_missing = bool(missing.any())
+        if has_missing:
+            values[missing] = np.nan  # one bit pattern for every NaN
+        # Equal floats have equal bits now: hash the bits (no validity bitmap to build).
+        return int(pc.count_distinct(pa.array(values.view(np.int64))).as_py()) - has_missing
     arrow = getattr(col.array, "_pa_array", None)  # Arrow-backed text: count in Arrow
     if arrow is not None:
         try:
-            import pyarrow.compute as pc
-
             return int(pc.count_distinct(arrow, mode="only_valid").as_py())
-        except (ImportError, TypeError, ValueError, NotImplementedError):
+        except (TypeError, ValueError, NotImplementedError, pa.ArrowException):
             pass
     return int(col.nunique(dropna=True))
 
@@ -325,8 +318,41 @@ class TargetInfo:
 
 
 def factorize(col: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Row codes (-1: missing) in the smallest integer type, and the distinct values as text."""
-    return _small_codes(*pd.factorize(col, use_na_sentinel=True))
+    """Row codes (-1: missing) in the smallest integer type, and the distinct values as text
+    (in order of first appearance, as ``pd.factorize``)."""
+    return _text_codes(col)[1]
+
+
+def _text_codes(col: pd.Series, max_values: int | None = None) -> tuple[int, tuple | None]:
+    """(distinct values, :func:`factorize` result or ``None`` beyond ``max_values``)."""
+    arrow = getattr(col.array, "_pa_array", None)  # Arrow-backed text: encoded in Arrow
+    if (
+        arrow is not None
+        and arrow.num_chunks
+        and (pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type))
+    ):
+        # One dictionary for all chunks; each chunk's indices land in a small-integer
+        # array, so no 8-byte code per row is ever allocated (pd.factorize's int64 codes).
+        chunks = pc.dictionary_encode(arrow).chunks
+        dictionary = chunks[0].dictionary
+        if max_values is not None and len(dictionary) > max_values:
+            return len(dictionary), None
+        codes = np.empty(len(col), _code_type(len(dictionary)))
+        start = 0
+        for chunk in chunks:
+            indices = pc.fill_null(chunk.indices, -1).to_numpy()
+            codes[start : start + len(indices)] = indices
+            start += len(indices)
+        return len(dictionary), (codes, dictionary.to_pylist())
+    row_codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    if max_values is not None and len(uniques) > max_values:
+        return len(uniques), None
+    return len(uniques), (row_codes.astype(_code_type(len(uniques))), [str(u) for u in uniques])
+
+
+def _code_type(n_values: int) -> type:
+    """The smallest signed integer type holding codes 0…n_values - 1 and -1 (missing)."""
+    return next(t for t in (np.int8, np.int16, np.int32, np.int64) if n_values < np.iinfo(t).max)
 
 
 def shared_codes(
@@ -335,13 +361,6 @@ def shared_codes(
     """The profile's codes of column ``name``, if it kept them (and they fit the frame)."""
     codes = (column_codes or {}).get(name)
     return codes if codes is not None and len(codes[0]) == n_rows else None
-
-
-def _small_codes(row_codes: np.ndarray, uniques) -> tuple[np.ndarray, list[str]]:
-    small = next(
-        t for t in (np.int8, np.int16, np.int32, np.int64) if len(uniques) < np.iinfo(t).max
-    )
-    return row_codes.astype(small, copy=False), [str(u) for u in uniques]
 
 
 def _label_counts(factorized: tuple[np.ndarray, list[str]]) -> pd.Series:

@@ -277,3 +277,34 @@ def _assert_same_target(a, b):
         b.dropped_missing,
     )
     np.testing.assert_array_equal(a.codes(), b.codes())
+
+
+@pytest.mark.parametrize("storage", ["str", "object", "chunked str"])
+def test_factorize_equals_pandas_factorize_in_small_integers(storage, monkeypatch):
+    """Arrow-backed text is encoded by Arrow itself (no 8-byte code per row); the codes and
+    labels are pd.factorize's."""
+    import lib.profiling as profiling
+    from lib.profiling import factorize
+
+    rng = np.random.default_rng(11)
+    values = rng.choice(np.array(["b", "a", "c c", "é", None], dtype=object), 5_000)
+    if storage == "chunked str":  # several Arrow chunks, as a parse or a concat leaves them
+        parts = [pd.Series(values[i : i + 700], dtype="str") for i in range(0, 5_000, 700)]
+        col = pd.concat(parts, ignore_index=True)
+        assert col.array._pa_array.num_chunks > 1
+    else:
+        col = pd.Series(values, dtype=storage)
+    expected_codes, expected_uniques = pd.factorize(col, use_na_sentinel=True)
+    if storage != "object":  # Arrow's encoding, not pandas', answers
+
+        def no_pandas(*args, **kwargs):
+            raise AssertionError("pd.factorize was used for Arrow-backed text")
+
+        monkeypatch.setattr(profiling.pd, "factorize", no_pandas)
+    codes, labels = factorize(col)
+    assert codes.dtype == np.int8
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert labels == [str(u) for u in expected_uniques]
+    many = pd.Series([f"v{i}" for i in range(300)] * 2, dtype="str")
+    codes, labels = factorize(many)
+    assert codes.dtype == np.int16 and len(labels) == 300 and codes[300] == 0
