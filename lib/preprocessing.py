@@ -102,6 +102,9 @@ class Preprocessor:
         missing = [c for c in self.columns if c not in df.columns]
         if missing:
             raise ValueError(f"The table lacks the column(s) the model needs: {missing}.")
+        for rows in row_sets:  # checked once, so the gathers below can skip their own checks
+            if rows is not None and len(rows) and not 0 <= rows.min() <= rows.max() < len(df):
+                raise IndexError(f"Row positions must lie in 0…{len(df) - 1}.")
         # Filled and standardised one feature at a time into contiguous rows of a
         # (features × rows) buffer; returned transposed (column-major, no copy).
         outs = [
@@ -125,7 +128,10 @@ class Preprocessor:
                 train = row_sets[0]
                 if train is not None:
                     train = np.take(
-                        values, train, out=scratch.array("train", len(train), np.float64)
+                        values,
+                        train,
+                        out=scratch.array("train", len(train), np.float64),
+                        mode="clip",  # (checked above) mode="raise" would buffer ``out``
                     )
                 medians[j] = finite_median(values.copy() if train is None else train)
             fill = np.float32(medians[j])
@@ -137,7 +143,7 @@ class Preprocessor:
                 if rows is None:
                     column[:] = narrow
                 else:
-                    np.take(narrow, rows, out=column)
+                    np.take(narrow, rows, out=column, mode="clip")
                 gaps = np.isnan(column, out=scratch.array("gaps", len(column), np.bool_))
                 n_missing += int(np.count_nonzero(gaps))
                 np.copyto(column, fill, where=gaps)

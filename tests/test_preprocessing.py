@@ -140,6 +140,10 @@ def test_transform_of_new_rows_matches_and_round_trips():
     assert np.isfinite(row).all()
     with pytest.raises(ValueError, match="lacks"):
         again.transform(pd.DataFrame({"a": [1.0]}))
+    np.testing.assert_array_equal(again.transform(df, p.rows_test), p.X_test)
+    for outside in ([len(df)], [-1]):  # the gathers skip their own checks: this one counts
+        with pytest.raises(IndexError, match="Row positions"):
+            again.transform(df, np.array(outside))
 
 
 def test_every_step_has_code_and_steps_are_in_order():
