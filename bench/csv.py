@@ -19,8 +19,8 @@ missing values, 4 categories, a 3-class target) is written to a temporary CSV, t
     extra peak ≤ 4× the file size.
 (c) one training epoch of :class:`lib.training.Trainer` (what the page and CLI use, per-epoch
     evaluation included) against a bare PyTorch loop (randperm, zero_grad, forward, loss,
-    backward, step) on the same tensors, model, optimizer and batch size, one intra-op thread
-    each, CPU time. Gate ≥ 0.8×.
+    backward, step) on the same tensors (row-major, as the Trainer keeps them), model,
+    optimizer and batch size, one intra-op thread each, CPU time. Gate ≥ 0.8×.
 
 Timings depend on the machine and on what else runs on it; run it on an idle machine.
 """
@@ -157,9 +157,11 @@ def _epoch_times(prepared, rounds: int) -> tuple[list[float], list[float]]:
     from lib.pipeline import MINI_BATCH
     from lib.training import TrainConfig, Trainer, single_thread
 
-    X_train = torch.from_numpy(prepared.X_train)
+    # Row-major, as the Trainer keeps them (it copies column-major arrays once): both sides
+    # gather their mini-batches from the same layout.
+    X_train = torch.from_numpy(prepared.X_train).contiguous()
     y_train = torch.from_numpy(prepared.y_train)
-    X_test = torch.from_numpy(prepared.X_test)
+    X_test = torch.from_numpy(prepared.X_test).contiguous()
     y_test = torch.from_numpy(prepared.y_test)
     k = int(y_train.max()) + 1
     config = TrainConfig(optimizer="Adam", learning_rate=0.05, batch_size=MINI_BATCH,

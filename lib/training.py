@@ -131,8 +131,11 @@ class Trainer:
         self.model = model
         self.n_classes = n_classes
         self.config = config
-        self.X_train = X_train.float()
-        self.X_test = X_test.float()
+        # Row-major (a copy only if needed): a mini-batch then gathers whole rows. On the
+        # column-major arrays preprocessing writes, each gather reads every column apart
+        # (about 2× slower) and the per-epoch evaluation's product is about 3× slower.
+        self.X_train = X_train.float().contiguous()
+        self.X_test = X_test.float().contiguous()
         self.y_train = y_train.long()
         self.y_test = y_test.long()
         self._t_train = targets_for(self.y_train, n_classes)

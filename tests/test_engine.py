@@ -357,3 +357,27 @@ def test_shipped_student_table_is_reproducible_from_its_generator():
     from lib.datasets import make_students, read_students
 
     pd.testing.assert_frame_equal(make_students(), read_students(), check_dtype=False)
+
+
+def test_trainer_keeps_column_major_features_row_major_and_trains_the_same():
+    """Preprocessing writes features column by column (a transposed array); the Trainer
+    keeps a row-major copy, so a mini-batch gathers whole rows, and learns exactly what it
+    learns from row-major input."""
+    rng = np.random.default_rng(3)
+    columns = rng.normal(size=(5, 600)).astype(np.float32)  # (features × rows), as prepare
+    X_f = torch.from_numpy(columns.T)  # rows × features, column-major
+    assert not X_f.is_contiguous()
+    y = torch.from_numpy((columns[0] + columns[1] > 0).astype(np.int64))
+    config = TrainConfig(optimizer="Adam", learning_rate=0.05, batch_size=64, seed=1)
+
+    def trained(X):
+        trainer = Trainer(make_model(5, 2, seed=0), X, y, X[:100], y[:100], 2, config)
+        trainer.run_epoch()
+        trainer.run_epoch()
+        return trainer
+
+    from_f, from_c = trained(X_f), trained(X_f.contiguous())
+    assert from_f.X_train.is_contiguous() and from_f.X_test.is_contiguous()
+    for a, b in zip(from_f.model.parameters(), from_c.model.parameters(), strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    assert [h.train_loss for h in from_f.history] == [h.train_loss for h in from_c.history]
