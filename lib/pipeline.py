@@ -216,6 +216,7 @@ def start_training(prepared: Prepared, n_classes: int, config: PipelineConfig) -
 
     Full-batch Adam with the L2 penalty of scikit-learn's ``C=1``
     (``weight_decay = 1 / n_train``), the learning rate lowered for the last 40% of epochs.
+    ``prepared``'s feature arrays are replaced by the Trainer's row-major ones (same values).
     """
     n_train = len(prepared.y_train)
     epochs, batch = auto_epochs(n_train)
@@ -237,6 +238,9 @@ def start_training(prepared: Prepared, n_classes: int, config: PipelineConfig) -
             seed=config.seed,
         ),
     )
+    # The Trainer keeps row-major copies of the column-major features prepare writes; the
+    # prepared split shares them from now on (same values), so they are held only once.
+    prepared.X_train, prepared.X_test = trainer.X_train.numpy(), trainer.X_test.numpy()
     return TrainingRun(config, trainer, epochs, lr_schedule(epochs))
 
 

@@ -279,3 +279,23 @@ def test_training_code_panel_runs_as_shown_and_learns_like_the_app(make, target,
     assert abs(accuracy - app.accuracy) <= 0.05
     n_weights = sum(p.numel() for p in model.parameters())
     assert n_weights == sum(p.numel() for p in run.trainer.model.parameters())
+
+
+def test_training_shares_one_row_major_copy_of_the_features_with_the_prepared_split():
+    """prepare writes features column by column; once training starts, the prepared split
+    and the Trainer hold the same row-major arrays (the values unchanged), not two copies."""
+    from lib.pipeline import PipelineConfig, preprocess, start_training
+    from lib.profiling import profile_frame
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"a": rng.normal(size=400), "b": rng.normal(size=400)})
+    df["y"] = np.where(df["a"] + df["b"] > 0, "yes", "no")
+    config = PipelineConfig(target="y", epochs=1)
+    target, _features, prepared = preprocess(df, profile_frame(df), config)
+    before = prepared.X_train.copy(), prepared.X_test.copy()
+    assert not prepared.X_train.flags.c_contiguous
+    run_ = start_training(prepared, target.n_classes, config)
+    assert prepared.X_train.flags.c_contiguous and prepared.X_test.flags.c_contiguous
+    np.testing.assert_array_equal(prepared.X_train, before[0])
+    np.testing.assert_array_equal(prepared.X_test, before[1])
+    assert np.shares_memory(prepared.X_train, run_.trainer.X_train.numpy())
