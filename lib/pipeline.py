@@ -137,8 +137,15 @@ def preprocess(
             )
     else:
         features = [f for f in config.features if f != config.target]
-    prepared = prepare(df, target, features, config.test_size, config.seed, config.max_categories,
-                       column_codes=profile.factorized)  # fmt: skip
+    prepared = prepare(
+        df,
+        target,
+        features,
+        config.test_size,
+        config.seed,
+        config.max_categories,
+        column_codes=profile.factorized,
+    )
     return target, features, prepared
 
 

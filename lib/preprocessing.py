@@ -296,7 +296,9 @@ def _in_range(values: np.ndarray, max_abs: float) -> bool:
     )
 
 
-def _factorize(col: pd.Series, shared: tuple | None = None) -> tuple[np.ndarray, list[str]]:
+def _codes_with_missing(
+    col: pd.Series, shared: tuple | None = None
+) -> tuple[np.ndarray, list[str]]:
     """Codes into a list of text labels; the last label is ``"(missing)"`` (code -1 → it).
 
     ``shared``: the column's codes from its profile, when at hand (no second hash pass).
@@ -307,7 +309,7 @@ def _factorize(col: pd.Series, shared: tuple | None = None) -> tuple[np.ndarray,
 
 def category_counts(col: pd.Series, rows: np.ndarray | None = None, factorized=None) -> pd.Series:
     """Rows per category label (missing counted as ``"(missing)"``), most frequent first."""
-    codes, labels = factorized if factorized is not None else _factorize(col)
+    codes, labels = factorized if factorized is not None else _codes_with_missing(col)
     if rows is not None:
         codes = codes[rows]
     counts = np.bincount(codes + 1, minlength=len(labels))  # slot 0: missing
@@ -323,7 +325,7 @@ def category_codes(
     if factorized is not None and rows is None:
         codes, labels = factorized
     else:
-        codes, labels = _factorize(col if rows is None else col.iloc[rows])
+        codes, labels = _codes_with_missing(col if rows is None else col.iloc[rows])
     position = {c: i for i, c in enumerate(kept)}
     lookup = np.array([position.get(label, -1) for label in labels], dtype=np.int32)
     return lookup[codes]
@@ -441,7 +443,7 @@ def prepare(
     parallel = len(df) >= PARALLEL_ROWS
 
     def codes_and_counts(name: str):
-        codes = _factorize(df[name], shared_codes(column_codes, name, len(df)))
+        codes = _codes_with_missing(df[name], shared_codes(column_codes, name, len(df)))
         return codes, category_counts(df[name], rows_train, codes)  # training rows' counts
 
     coded = dict(zip(categorical, thread_map(codes_and_counts, categorical, parallel), strict=True))
@@ -467,18 +469,20 @@ def prepare(
     )
     counts: dict[str, tuple[int, int]] = {}
     X_train, X_test = pre.transform_many(
-        df, [rows_train, rows_test], fit_scaling=True, factorized=factorized, fit_medians=True,
+        df,
+        [rows_train, rows_test],
+        fit_scaling=True,
+        factorized=factorized,
+        fit_medians=True,
         counts=counts,
-    )  # fmt: skip
+    )
 
     # 3. absurd numbers and 4. imputation ------------------------------------------------
-    if numeric:
-        steps += _numeric_steps(numeric, pre.medians, counts, warnings)
+    cleaning_steps = _numeric_steps(numeric, pre.medians, counts) if numeric else []
     # 5. one-hot --------------------------------------------------------------------------
-    if onehot_step is not None:
-        if onehot_step.warnings:
-            warnings.append(onehot_step.warnings[0])
-        steps.append(onehot_step)
+    for step in [*cleaning_steps, *([onehot_step] if onehot_step else [])]:
+        warnings += step.warnings  # each step's warning is also one of the page's
+        steps.append(step)
     # 6. standardise ------------------------------------------------------------------------
     steps.append(
         Step(
@@ -506,10 +510,8 @@ def prepare(
     )
 
 
-def _numeric_steps(
-    numeric: list[str], medians: list[float], counts: dict, warnings: list[str]
-) -> list[Step]:
-    """The "absurd numbers" and "impute" steps (appends the absurd-numbers warning)."""
+def _numeric_steps(numeric: list[str], medians: list[float], counts: dict) -> list[Step]:
+    """The "absurd numbers" and "impute" steps (the first warns of any absurd numbers)."""
     cleaning, imputed = [], []
     for name, median in zip(numeric, medians, strict=True):
         n_bad, n_missing = counts[name]
@@ -517,8 +519,7 @@ def _numeric_steps(
             cleaning.append(f"{name!r}: {n_bad:,} value(s) infinite or beyond ±{MAX_ABS:g}")
         if n_missing:
             imputed.append((name, n_missing, median))
-    if cleaning:
-        warnings.append("Absurd numbers were treated as missing: " + "; ".join(cleaning) + ".")
+    warning = "Absurd numbers were treated as missing: " + "; ".join(cleaning) + "."
     table = (
         pd.DataFrame(imputed, columns=["column", "missing", "filled with (training median)"])
         if imputed
@@ -536,7 +537,7 @@ def _numeric_steps(
             f"X = X.mask(~np.isfinite(X) | (X.abs() > {MAX_ABS:g}))",
             None,
             None,
-            [warnings[-1]] if cleaning else [],
+            [warning] if cleaning else [],
         ),
         Step(
             "Impute missing numbers",

@@ -121,14 +121,15 @@ def profile_frame(df: pd.DataFrame) -> Profile:
     """Type, missing and distinct counts per column, flags, and target suggestions."""
     n = len(df)
     scratch = Scratch()
+    text = [_is_text(df.iloc[:, i]) for i in range(df.shape[1])]
 
     def profile(i: int) -> tuple[ColumnProfile, tuple | None]:
         col = df.iloc[:, i]
-        if not _is_text(col):
+        if not text[i]:
             return _profile_column(str(df.columns[i]), col, n, i == 0, scratch), None
         # Text: one hash pass gives the distinct count and codes worth keeping.
         distinct, codes = _text_codes(col, MAX_SHARED_CODES)
-        column = _profile_column(str(df.columns[i]), col, n, i == 0, distinct=distinct)
+        column = _profile_column(str(df.columns[i]), col, n, i == 0, distinct_count=distinct)
         return column, codes
 
     # Hash counts release the GIL: long columns are profiled side by side.
@@ -136,7 +137,7 @@ def profile_frame(df: pd.DataFrame) -> Profile:
         profile,
         range(df.shape[1]),
         parallel=n >= PARALLEL_ROWS,
-        cost=lambda i: 2.0 if _is_text(df.iloc[:, i]) else 1.0,  # text hashes cost about twice
+        cost=lambda i: 2.0 if text[i] else 1.0,  # a text hash costs about twice a number's
     )
     columns = [column for column, _ in results]
     factorized = {c.name: codes for c, codes in results if codes is not None}
@@ -163,19 +164,20 @@ def _profile_column(
     n: int,
     first: bool = False,
     scratch: Scratch | None = None,
-    distinct: int | None = None,
+    distinct_count: int | None = None,
 ) -> ColumnProfile:
+    """One column's profile; ``distinct_count`` when the caller has counted already."""
     missing = int(col.isna().sum())
     present = n - missing
     dtype = str(col.dtype)
-    known_distinct, distinct = distinct, 0  # found() reads ``distinct`` when called
+    distinct = 0  # counted below, once a value is present; found() reads it when called
 
     def found(kind: str, use: bool, reason: str) -> ColumnProfile:
         return ColumnProfile(name, dtype, kind, missing, distinct, use, reason)
 
     if present == 0:
         return found("empty", False, "every value is missing")
-    distinct = count_distinct(col, scratch) if known_distinct is None else known_distinct
+    distinct = count_distinct(col, scratch) if distinct_count is None else distinct_count
     if distinct == 1:
         value = col.dropna().iloc[0]
         return found(
@@ -230,7 +232,10 @@ def _profile_column(
 
 
 def count_distinct(col: pd.Series, scratch: Scratch | None = None) -> int:
-    """Distinct non-missing values (pyarrow's hash count for long numeric columns: ~2× faster)."""
+    """Distinct non-missing values (pyarrow's hash count for long numeric columns: ~2× faster).
+
+    Text is counted by :func:`_text_codes`, which keeps the codes too.
+    """
     if len(col) > 10_000 and (
         pd.api.types.is_float_dtype(col) or pd.api.types.is_integer_dtype(col)
     ):
@@ -249,12 +254,6 @@ def count_distinct(col: pd.Series, scratch: Scratch | None = None) -> int:
             values[missing] = np.nan  # one bit pattern for every NaN
         # Equal floats have equal bits now: hash the bits (no validity bitmap to build).
         return int(pc.count_distinct(pa.array(values.view(np.int64))).as_py()) - has_missing
-    arrow = getattr(col.array, "_pa_array", None)  # Arrow-backed text: count in Arrow
-    if arrow is not None:
-        try:
-            return int(pc.count_distinct(arrow, mode="only_valid").as_py())
-        except (TypeError, ValueError, NotImplementedError, pa.ArrowException):
-            pass
     return int(col.nunique(dropna=True))
 
 
