@@ -40,11 +40,14 @@ def test_sigmoid_link_restores_x(page, server_url):  # noqa: F811
 def test_bce_label_choice_moves_the_loss(page, server_url):  # noqa: F811
     open_app_page(page, server_url, "Binary_Cross_Entropy", "Binary cross-entropy")
     assert no_exception(page)
-    metric = page.locator('[data-testid="stMetric"]').first
-    assert "0.0790" in metric.inner_text()
-    page.locator('[data-testid="stRadio"]').first.get_by_text("0", exact=True).click()
-    page.wait_for_function(
-        "() => document.querySelector('[data-testid=\"stMetric\"]').innerText.includes('2.5770')"
+    # Wait on the labelled metric itself: the page can still be mounting its columns when
+    # the status widget disappears, so "the first metric" may be another one for a moment.
+    loss = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text="nn.BCEWithLogitsLoss()")
     )
+    value = loss.first.locator('[data-testid="stMetricValue"]')
+    expect(value).to_have_text("0.0790", timeout=60_000)
+    page.locator('[data-testid="stRadio"]').first.get_by_text("0", exact=True).click()
+    expect(value).to_have_text("2.5770", timeout=60_000)
     page.wait_for_url(re.compile(r"bce_y=0"))
     assert no_exception(page)

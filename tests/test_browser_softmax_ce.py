@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import browser, needs_chromium, open_app_page, page, server_url  # noqa: F401
 
@@ -35,9 +36,12 @@ def test_cross_entropy_link_restores_true_class(page, server_url):  # noqa: F811
         page, server_url, "Multiclass_Cross_Entropy?ce_y=bird", "Multiclass cross-entropy"
     )
     assert no_exception(page)
-    metric = page.locator('[data-testid="stMetric"]').first
-    page.wait_for_function(METRIC_SHOWS % "1.4208")
-    assert "1.4208" in metric.inner_text()
+    builtin = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text="nn.CrossEntropyLoss(logits)")
+    )
+    expect(builtin.first.locator('[data-testid="stMetricValue"]')).to_have_text(
+        "1.4208", timeout=60_000
+    )
     box = page.get_by_placeholder("e.g. 1000, 0, -1000")
     box.fill("1000, 0, -1000")
     box.press("Enter")
