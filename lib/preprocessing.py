@@ -29,7 +29,6 @@ MAX_CATEGORIES = 20
 MAX_WIDTH = 512
 MIN_CATEGORY_ROWS = 2
 ONEHOT_BATCH = 65_536
-BRACKET_MIN = 50_000  # from this many values, a median partitions a sample's bracket only
 MISSING = "(missing)"
 OTHER = "Other"
 
@@ -211,44 +210,19 @@ class Preprocessor:
 def finite_median(values: np.ndarray) -> float:
     """Median of the non-NaN values (0.0 when there are none), as ``np.median`` of them.
 
-    May reorder ``values`` in place (NaN sorts last), so no filtered copy is made.
+    Reorders ``values`` in place (NaN sorts last), so no filtered copy is made. One
+    selection at the lower middle; the upper middle of an even count is the smallest value
+    after it. (numpy's partition at both middles at once is ~5× slower than at one.)
     """
     n = values.size - int(np.count_nonzero(np.isnan(values)))
     if n == 0:
         return 0.0
-    low, high = (n - 1) // 2, n // 2
-    if n >= BRACKET_MIN:
-        middle = _bracket_middle(values, low, high)
-        if middle is not None:
-            return middle
-    values.partition([low, high] if low != high else low)
-    return float(values[low]) if low == high else float(np.mean(values[[low, high]]))
-
-
-def _bracket_middle(values: np.ndarray, low: int, high: int) -> float | None:
-    """The median from the values between two quantiles of a sample (Floyd–Rivest).
-
-    The ranks ``low`` / ``high`` (among the non-NaN values) almost surely fall between
-    the sample's 0.5 ± 4/√m quantiles, so only those few values are partitioned. ``None``
-    when they do not (the caller partitions everything).
-    """
-    sample = values[:: max(1, values.size // 4096)]
-    sample = np.sort(sample[~np.isnan(sample)])
-    m = sample.size
-    if m < 256:
-        return None
-    centre, margin = low / (low + high + 1), 4.0 / np.sqrt(m)  # low + high + 1: non-NaN count
-    lo = sample[max(0, int((centre - margin) * m))]
-    hi = sample[min(m - 1, int((centre + margin) * m))]
-    below = int(np.count_nonzero(values < lo))  # NaN compares False: never counted
-    inside = values[(values >= lo) & (values <= hi)]
-    if not below <= low <= high < below + inside.size:
-        return None
-    k_low, k_high = low - below, high - below
-    inside.partition([k_low, k_high] if k_low != k_high else k_low)
-    if k_low == k_high:
-        return float(inside[k_low])
-    return float(np.mean(inside[[k_low, k_high]]))
+    low = (n - 1) // 2
+    values.partition(low)
+    if n % 2:
+        return float(values[low])
+    upper = np.fmin.reduce(values[low + 1 :])  # fmin skips the NaNs sorted after the values
+    return float(np.mean([values[low], upper]))
 
 
 def _std(column: np.ndarray, mean: float, work: np.ndarray) -> float:

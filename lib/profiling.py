@@ -32,6 +32,8 @@ MIN_ROWS = 10
 ID_MIN_ROWS = 20
 HIGH_CARDINALITY_SHARE = 0.5
 MAX_SHARED_CODES = 2**15 - 2  # distinct values of a text column whose codes a profile keeps
+GRID_MAX_DECIMALS = 6  # numbers with at most this many decimals are counted on a grid …
+GRID_MAX_CELLS = 2**22  # … spanning at most this many steps (a 4 MB bitmap)
 
 KINDS = {
     "numeric": "number",
@@ -232,16 +234,22 @@ def _profile_column(
 
 
 def count_distinct(col: pd.Series, scratch: Scratch | None = None) -> int:
-    """Distinct non-missing values (pyarrow's hash count for long numeric columns: ~2× faster).
+    """Distinct non-missing values (0.0 and -0.0 are one value, as in ``nunique``).
 
-    Text is counted by :func:`_text_codes`, which keeps the codes too.
+    Long numeric columns: on a decimal grid when their values sit on one (a bitmap, ~2×
+    faster still), else by pyarrow's hash count (~4× faster than ``nunique``). Text is
+    counted by :func:`_text_codes`, which keeps the codes too.
     """
     if len(col) > 10_000 and (
         pd.api.types.is_float_dtype(col) or pd.api.types.is_integer_dtype(col)
     ):
-        plain = isinstance(col.dtype, np.dtype)  # numpy-backed: read as it is, no copy
+        plain = isinstance(col.dtype, np.dtype) and col.dtype in (np.float64, np.int64)
+        raw = col.to_numpy(copy=False) if plain else col.to_numpy(np.float64, na_value=np.nan)
+        on_grid = _grid_distinct(raw, scratch or Scratch())
+        if on_grid is not None:
+            return on_grid
         values = np.add(  # + 0.0 turns -0.0 into 0.0
-            col.to_numpy(copy=False) if plain else col.to_numpy(np.float64, na_value=np.nan),
+            raw,
             0.0,
             out=None if scratch is None else scratch.array("values", len(col), np.float64),
             dtype=np.float64,
@@ -255,6 +263,58 @@ def count_distinct(col: pd.Series, scratch: Scratch | None = None) -> int:
         # Equal floats have equal bits now: hash the bits (no validity bitmap to build).
         return int(pc.count_distinct(pa.array(values.view(np.int64))).as_py()) - has_missing
     return int(col.nunique(dropna=True))
+
+
+def _grid_distinct(values: np.ndarray, scratch: Scratch) -> int | None:
+    """Distinct non-NaN values of numbers that are all whole multiples of 10**-k (k ≤
+    GRID_MAX_DECIMALS) within GRID_MAX_CELLS steps: each marks its step in a bitmap.
+    ``None`` for anything else (infinities, more decimals, a wide span): the hash decides.
+
+    Exact: a value passes only if ``rint(v·10^k) / 10^k == v``, so two different values
+    can never share a step.
+    """
+    low, high = np.fmin.reduce(values), np.fmax.reduce(values)  # NaN skipped
+    if not (np.isfinite(low) and np.isfinite(high)) or max(-float(low), float(high)) > 2**52:
+        return None  # every value missing, infinities, or beyond whole-number precision
+    if values.dtype.kind in "iu":
+        if high - low >= GRID_MAX_CELLS:
+            return None
+        steps = np.subtract(values, low, out=scratch.array("steps", values.size, np.int64))
+        return _marked(steps, int(high - low) + 1)
+    sample = values[:: max(1, values.size // 1024)]
+    sample = sample[~np.isnan(sample)]
+    scale = next(
+        (
+            10.0**k
+            for k in range(GRID_MAX_DECIMALS + 1)
+            if np.array_equal(np.rint(sample * 10.0**k) / 10.0**k, sample)
+        ),
+        None,
+    )
+    if scale is None:
+        return None
+    first, last = np.rint(low * scale), np.rint(high * scale)
+    if last - first >= GRID_MAX_CELLS:
+        return None
+    scaled = np.multiply(values, scale, out=scratch.array("values", values.size, np.float64))
+    np.rint(scaled, out=scaled)
+    back = np.divide(scaled, scale, out=scratch.array("back", values.size, np.float64))
+    off_grid = np.not_equal(back, values, out=scratch.array("nan", values.size, np.bool_))
+    n_missing = int(np.count_nonzero(np.isnan(values[off_grid])))
+    if n_missing != int(np.count_nonzero(off_grid)):
+        return None  # a value between the steps
+    np.copyto(scaled, first, where=off_grid)  # missing → the first step (present anyway)
+    np.subtract(scaled, first, out=scaled)
+    steps = scratch.array("steps", values.size, np.int64)
+    np.copyto(steps, scaled, casting="unsafe")  # whole numbers in 0…last - first
+    return _marked(steps, int(last - first) + 1)
+
+
+def _marked(steps: np.ndarray, n_cells: int) -> int:
+    """How many of ``n_cells`` cells the step numbers mark."""
+    seen = np.zeros(n_cells, dtype=np.bool_)
+    seen[steps] = True
+    return int(np.count_nonzero(seen))
 
 
 def _short(value, width: int = 30) -> str:

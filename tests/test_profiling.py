@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -311,3 +313,69 @@ def test_factorize_equals_pandas_factorize_in_small_integers(storage, monkeypatc
     many = pd.Series([f"v{i}" for i in range(300)] * 2, dtype="str")
     codes, labels = factorize(many)
     assert codes.dtype == np.int16 and len(labels) == 300 and codes[300] == 0
+
+
+def _distinct_cases() -> dict[str, pd.Series]:
+    rng = np.random.default_rng(7)
+    n = 30_000
+    decimals = {f"{k} decimals": pd.Series(rng.normal(0, 50, n).round(k)) for k in range(7)}
+    signed_zero = rng.choice([0.0, -0.0, 1.5, -2.25, np.nan], n)
+    late_off_grid = rng.integers(0, 100, n) / 10.0
+    late_off_grid[n - 7] = 0.123456789  # not among the sampled rows: the full check must catch it
+    with_inf = rng.normal(0, 1, n).round(2)
+    with_inf[::997] = np.inf
+    ids = np.arange(n, dtype=np.int64) * 3 - 1000
+    return {
+        **decimals,
+        "6 decimals in [0, 1)": pd.Series(rng.random(n).round(6)),
+        "missing values": pd.Series(np.where(rng.random(n) < 0.2, np.nan, rng.integers(0, 9, n))),
+        "0.0 and -0.0": pd.Series(signed_zero),
+        "one value off the grid, late": pd.Series(late_off_grid),
+        "full precision": pd.Series(rng.normal(0, 1, n)),
+        "infinities": pd.Series(with_inf),
+        "every value missing": pd.Series(np.full(n, np.nan)),
+        "int64 ids": pd.Series(ids),
+        "int64 wide span": pd.Series(rng.integers(-(10**15), 10**15, n)),
+        "uint8": pd.Series(rng.integers(0, 255, n).astype(np.uint8)),
+        "float32": pd.Series(rng.normal(0, 1, n).round(2).astype(np.float32)),
+        "nullable Int64": pd.Series(
+            pd.array(np.where(rng.random(n) < 0.1, None, rng.integers(0, 50, n)), dtype="Int64")
+        ),
+        "huge magnitudes": pd.Series(rng.choice([1e300, -1e300, 5e-324, 0.0], n)),
+        "the largest floats": pd.Series(rng.choice([1.7e308, -1.7e308, 0.5, np.nan], n)),
+    }
+
+
+@pytest.mark.parametrize("case", list(_distinct_cases()))
+def test_count_distinct_equals_nunique(case):
+    from lib.profiling import count_distinct
+    from lib.threads import Scratch
+
+    col = _distinct_cases()[case]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow on the way to the grid
+        assert count_distinct(col) == col.nunique(dropna=True)
+    assert count_distinct(col, Scratch()) == col.nunique(dropna=True)
+
+
+@pytest.mark.parametrize(
+    "case, on_grid",
+    [("0 decimals", True), ("4 decimals", True), ("6 decimals", False), ("6 decimals in [0, 1)", True), ("int64 ids", True),
+     ("0.0 and -0.0", True), ("missing values", True), ("full precision", False),
+     ("one value off the grid, late", False), ("infinities", False), ("int64 wide span", False),
+     ("every value missing", False)],
+)  # fmt: skip
+def test_grid_count_answers_for_decimal_numbers_only(case, on_grid):
+    """The bitmap count really answers for numbers on a decimal grid (so the test above
+    checks it) and declines the rest, which the hash counts: more decimals, infinities, or a
+    span of more than GRID_MAX_CELLS steps ("6 decimals" of numbers in the hundreds)."""
+    from lib.profiling import _grid_distinct
+    from lib.threads import Scratch
+
+    col = _distinct_cases()[case]
+    plain = col.dtype == np.int64
+    values = col.to_numpy() if plain else col.to_numpy(np.float64, na_value=np.nan)
+    counted = _grid_distinct(values, Scratch())
+    assert (counted is not None) == on_grid
+    if on_grid:
+        assert counted == col.nunique(dropna=True)
