@@ -10,7 +10,8 @@ missing values, 4 categories, a 3-class target) is written to a temporary CSV, t
     + :func:`lib.profiling.check_target` + :func:`lib.preprocessing.prepare` — against a plain
     ``pandas.read_csv`` of the same file. Rounds alternate, each starting with nothing of the
     previous one alive; the best of each side is compared (other programs on a shared
-    machine only ever slow a round down). Gate ≤ 2.5×.
+    machine only ever slow a round down). Both sides run with numpy on ordinary pages, as
+    the CLI and the app do (:func:`lib.threads.use_small_pages`). Gate ≤ 2.5×.
     Printed beside it, not gated: the page's path, from an upload's bytes already in memory
     (:func:`lib.csv_reading.read_csv_bytes` splits them over the cores with
     :mod:`lib.csv_parallel`, then the same profile and preprocessing).
@@ -109,7 +110,8 @@ sys.path.insert(0, {root!r})
 from pathlib import Path
 import numpy, pandas, sklearn.model_selection
 from bench.csv import classlab_side, pandas_side, peak_rss, reset_peak, rss_now
-import lib.csv_reading, lib.preprocessing, lib.profiling
+import lib.csv_reading, lib.preprocessing, lib.profiling, lib.threads
+lib.threads.use_small_pages()  # as python -m lib.cli and the app do
 reset_peak()
 base = rss_now()
 out = {side}_side(Path({path!r}))
@@ -197,7 +199,7 @@ def main(argv: list[str]) -> int:
         prog="python -m bench csv", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--file", type=Path, default=None, help="reuse/keep the generated CSV here")
     args = parser.parse_args(argv)
 
@@ -213,6 +215,9 @@ def main(argv: list[str]) -> int:
         import sklearn.model_selection  # noqa: F401  (imported once, as in a running app)
 
         import lib.preprocessing  # noqa: F401
+        from lib.threads import use_small_pages
+
+        use_small_pages()  # as python -m lib.cli and the app's server do (both sides run with it)
 
         upload = path.read_bytes()  # an upload's bytes, already in the server's memory
         ours, plain, ours_wall, plain_wall, upload_wall = [], [], [], [], []

@@ -17,6 +17,7 @@ from lib import metrics
 from lib.csv_reading import read_csv_file
 from lib.pipeline import PipelineConfig, run
 from lib.profiling import profile_frame
+from lib.threads import use_small_pages
 
 EXIT_BAD_DATA = 2
 
@@ -61,6 +62,7 @@ def parse_hidden(text: str) -> tuple[int, ...]:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    use_small_pages()  # this process reads, profiles and prepares the whole file
     try:
         config = PipelineConfig(
             target=args.target,

@@ -303,10 +303,9 @@ def _grid_distinct(values: np.ndarray, scratch: Scratch) -> int | None:
     n_missing = int(np.count_nonzero(np.isnan(values[off_grid])))
     if n_missing != int(np.count_nonzero(off_grid)):
         return None  # a value between the steps
-    np.copyto(scaled, first, where=off_grid)  # missing → the first step (present anyway)
-    np.subtract(scaled, first, out=scaled)
-    steps = scratch.array("steps", values.size, np.int64)
-    np.copyto(steps, scaled, casting="unsafe")  # whole numbers in 0…last - first
+    np.fmax(scaled, first, out=scaled)  # missing (NaN) → the first step, present anyway
+    steps = back.view(np.int64)  # ``back`` is read: its memory takes the step numbers
+    np.subtract(scaled, first, out=steps, casting="unsafe")  # whole numbers 0…last - first
     return _marked(steps, int(last - first) + 1)
 
 

@@ -95,3 +95,15 @@ def test_scratch_reuses_one_array_per_thread_and_key():
 def test_release_heap_is_harmless():
     release_heap()
     assert thread_map(abs, [-1, -2]) == [1, 2]
+
+
+def test_use_small_pages_turns_numpys_huge_pages_off():
+    from lib.threads import use_small_pages
+
+    switch = np._core.multiarray._set_madvise_hugepage
+    before = switch(True)  # returns the previous setting
+    try:
+        assert use_small_pages() is True
+        assert switch(True) is False  # what use_small_pages left: huge pages off
+    finally:
+        switch(before)
