@@ -83,7 +83,7 @@ st.success(
 )
 
 st.header("4. Preprocessing, step by step")
-ui.show_steps(target_info, prepared)
+ui.show_steps(prepared)
 
 st.header("5. Train")
 st.markdown(
@@ -97,8 +97,8 @@ job = training.Job(digest, config, target_info, features, prepared, profile)
 result = training.training_step(job)
 if result is None:
     st.stop()
-for warning in result.warnings:
-    st.warning(ui.plain(warning))
+if result.diverged:  # the data's own warnings were shown with the steps above
+    st.warning(ui.plain(result.diverged))
 
 st.header("6. Evaluate")
 ui.show_results(result)

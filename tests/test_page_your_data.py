@@ -215,6 +215,18 @@ def test_whitespace_and_case_label_variants():
     assert "2 classes" in text and "3 classes" not in text
 
 
+def test_each_data_note_is_shown_once_before_and_after_training():
+    """The target's notes and the cleaning warnings sit with their preprocessing step; after
+    training only what training adds (none here) is shown, not the same notes again."""
+    df = _rows(60)
+    df["label"] = ["yes", " yes", "no", None] * 15
+    df.loc[::9, df.columns[0]] = np.inf
+    at = train_to_the_end(upload(df.to_csv(index=False).encode()))
+    shown = [str(e.value) for e in [*at.warning, *at.info]]
+    for words in ("were dropped", "spaces around them", "Absurd numbers"):
+        assert sum(words in text for text in shown) == 1, (words, shown)
+
+
 def test_true_false_labels():
     df = _rows(40)
     df["label"] = [True, False] * 20

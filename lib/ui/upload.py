@@ -238,9 +238,9 @@ def prepared_for(csv: CsvResult, profile: Profile, digest: str, config: Pipeline
     return prepared
 
 
-def show_steps(target, prepared) -> None:
-    for note in target.notes:
-        st.info(plain(note))
+def show_steps(prepared) -> None:
+    """Each step with its table, warnings (the target's notes are the first step's), lesson
+    link and code."""
     for i, step in enumerate(prepared.steps, start=1):
         st.markdown(f"**{i}. {step.title}**: {plain(step.text)}")
         if step.table is not None:
