@@ -336,6 +336,8 @@ def _distinct_cases() -> dict[str, pd.Series]:
         "every value missing": pd.Series(np.full(n, np.nan)),
         "int64 ids": pd.Series(ids),
         "int64 wide span": pd.Series(rng.integers(-(10**15), 10**15, n)),
+        "19-digit ids": pd.Series(2**62 + np.arange(n, dtype=np.int64)),  # float64 merges them
+        "uint64 beyond int64": pd.Series(np.uint64(2**63) + np.arange(n, dtype=np.uint64) % 9),
         "uint8": pd.Series(rng.integers(0, 255, n).astype(np.uint8)),
         "float32": pd.Series(rng.normal(0, 1, n).round(2).astype(np.float32)),
         "nullable Int64": pd.Series(
