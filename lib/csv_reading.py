@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from lib.csv_parallel import MIN_BYTES, parse_in_chunks
+from lib.csv_values import clean_values
 from lib.threads import release_heap
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -45,7 +46,6 @@ MAX_BYTES = 512 * 1024 * 1024
 MAX_COLUMNS = 2_000
 MAX_FIELD_CHARS = 1_000_000
 SAMPLE_BYTES = 1024 * 1024
-MAX_STRAY_SHARE = 0.05  # a numeric column may hold this share of stray text ("?", "n/a")
 
 # Magic bytes of common non-CSV uploads: (prefix, what it is, what to do).
 _MAGIC = (
@@ -227,7 +227,8 @@ def read_csv_bytes(
             else "The file has no data rows."
         )
     _check_field_sizes(frame, max_field_chars, n_bytes)
-    warn += _coerce_stray_text(frame)
+    frame, notes = clean_values(frame, decimal)
+    warn += notes
     return CsvResult(frame, encoding, delimiter, decimal, bool(header), warn, renamed, skipped)
 
 
@@ -639,37 +640,3 @@ def _longest_bytes(col: pd.Series) -> int | None:
     except (ImportError, AttributeError, TypeError, ValueError):
         longest = col.astype(str).str.len().max()
         return None if pd.isna(longest) else int(longest)
-
-
-def _few_numbers(head: pd.Series) -> bool:
-    """Under half of ``head`` reads as numbers (as ``pd.to_numeric`` reads them)."""
-    if isinstance(head.dtype, pd.StringDtype):
-        # A number has a digit, or spells inf / nan: a vectorised look that rules most text
-        # columns out before the per-value conversion.
-        if head.str.contains(r"\d|inf|nan", case=False, regex=True).mean() < 0.5:
-            return True
-    return pd.to_numeric(head, errors="coerce").notna().mean() < 0.5
-
-
-def _coerce_stray_text(frame: pd.DataFrame) -> list[str]:
-    """Numbers with a few text placeholders ("?", "missing") become numeric with those missing."""
-    notes = []
-    for name in frame.columns:
-        col = frame[name]
-        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
-            continue
-        head = col.head(2_000).dropna()
-        if head.empty or _few_numbers(head):
-            continue
-        present = col.dropna()
-        numbers = pd.to_numeric(present, errors="coerce")
-        stray = present[numbers.isna()]
-        if len(stray) > MAX_STRAY_SHARE * len(present) or numbers.notna().sum() == 0:
-            continue
-        frame[name] = pd.to_numeric(col, errors="coerce")
-        examples = ", ".join(repr(str(v)) for v in pd.unique(stray.astype(str))[:3])
-        notes.append(
-            f"Column {str(name)!r} is numeric except {len(stray):,} value(s) such as {examples}; "
-            "those were treated as missing."
-        )
-    return notes
