@@ -25,6 +25,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 import mmap
 import os
 import re
@@ -98,6 +99,8 @@ class CsvResult:
     warnings: list[str] = field(default_factory=list)
     renamed: dict[str, str] = field(default_factory=dict)
     skipped_rows: int = 0
+    formatted: list[str] = field(default_factory=list)  # columns of formatted numbers
+    preamble: int = 0  # lines before the header row that were skipped (a title, "sep=;")
 
     @property
     def delimiter_name(self) -> str:
@@ -115,6 +118,8 @@ class CsvResult:
     def read_csv_code(self, path: str = "data.csv") -> str:
         """The ``pd.read_csv`` call that reads the same table."""
         args = [repr(path), f"sep={self.delimiter!r}", f"encoding={self.encoding!r}"]
+        if self.preamble:
+            args.append(f"skiprows={self.preamble}")
         if self.decimal != ".":
             args.append(f"decimal={self.decimal!r}")
         if not self.header:
@@ -173,8 +178,25 @@ def read_csv_bytes(
     del data
     refuse_control_characters(utf8[:SAMPLE_BYTES])
     warn: list[str] = []
+    if b"\r" in utf8[:SAMPLE_BYTES] and b"\n" not in utf8[:SAMPLE_BYTES]:
+        utf8, on_trial = bytes(utf8).replace(b"\r", b"\n"), False  # classic Mac OS line ends
 
     sample = _sample_text(utf8)
+    refuse_json(sample)
+    preamble, declared = _preamble(sample, delimiter)
+    if preamble:
+        skipped_lines = sample.split("\n", len(preamble))[: len(preamble)]
+        cut = 0
+        for _ in preamble:
+            cut = utf8.index(b"\n", cut) + 1
+        utf8, on_trial = bytes(utf8[cut:]), False  # pandas reading the path would see them
+        sample = _sample_text(utf8)
+        shown = "; ".join(repr(_clip(line.strip())) for line in skipped_lines[:3])
+        warn.append(
+            f"{len(preamble)} line(s) above the header row were skipped: {shown}. "
+            "The header is the first line with as many fields as the rows below it."
+        )
+    delimiter = delimiter or declared
     if delimiter is None:
         delimiter = detect_delimiter(sample)
     elif delimiter not in DELIMITERS:
@@ -227,9 +249,19 @@ def read_csv_bytes(
             else "The file has no data rows."
         )
     _check_field_sizes(frame, max_field_chars, n_bytes)
-    frame, notes = clean_values(frame, decimal)
-    warn += notes
-    return CsvResult(frame, encoding, delimiter, decimal, bool(header), warn, renamed, skipped)
+    cleaned = clean_values(frame, decimal)
+    return CsvResult(
+        cleaned.frame,
+        encoding,
+        delimiter,
+        decimal,
+        bool(header),
+        warn + cleaned.notes,
+        renamed,
+        skipped,
+        cleaned.formatted,
+        len(preamble),
+    )
 
 
 def read_csv_file(path, **options) -> CsvResult:
@@ -414,6 +446,60 @@ def _sample_rows(
             raise CsvError(_field_message(None, max_field_chars)) from None
         # An unterminated quote at the end of the sample: keep the rows read so far.
     return rows
+
+
+def refuse_json(sample: str) -> None:
+    """JSON (an array, an object, one object per line) is named as such, not parsed."""
+    first = sample.lstrip("\ufeff \t\r\n").split("\n", 1)[0].strip()
+    if not first.startswith(("{", "[")):
+        return
+    looks_json = first in ("{", "[", "[{")
+    if not looks_json:
+        try:
+            looks_json = isinstance(json.loads(first.rstrip(",")), dict | list)
+        except ValueError:
+            return
+    if looks_json:
+        raise CsvError(
+            "This is a JSON file, not a CSV. Convert it with pandas: "
+            "pd.read_json(file) (lines=True for one object per line), then "
+            "df.to_csv('data.csv', index=False)."
+        )
+
+
+_DECLARED_SEPARATOR = re.compile(r"^\ufeff?sep=(.)\s*$")
+
+
+def _preamble(sample: str, delimiter: str | None) -> tuple[list[str], str | None]:
+    """Lines above the header row to skip, and a separator the file declares.
+
+    Excel writes ``sep=;`` as a first line; reports put a title, a date or ``#`` comments
+    above the table. Such a line is skipped when it comes first and holds at most half as
+    many fields as the rows below it (the mode of the first lines' field counts).
+    """
+    lines = sample.split("\n", 41)[:40]
+    skipped: list[str] = []
+    declared = None
+    if lines and (match := _DECLARED_SEPARATOR.match(lines[0])):
+        declared = match.group(1) if match.group(1) in DELIMITERS else None
+        skipped.append(lines[0])
+    delim = delimiter or declared or detect_delimiter("\n".join(lines[len(skipped) :]))
+    counts = [len(next(csv.reader([line], delimiter=delim), [])) if line.strip() else 0
+              for line in lines]  # fmt: skip
+    body = [c for c in counts[len(skipped) + 1 :] if c]
+    if not body:
+        return skipped, declared
+    values, freq = np.unique(body, return_counts=True)
+    mode = int(values[freq.argmax()])
+    for line, count in list(zip(lines, counts, strict=True))[len(skipped) : 10]:
+        if mode < 2 or not (line.lstrip().startswith("#") or count <= max(1, mode // 2)):
+            break
+        skipped.append(line)
+    return skipped, declared
+
+
+def _clip(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _size_message(size: int, limit: int) -> str:

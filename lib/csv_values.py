@@ -7,14 +7,14 @@ text, and a learner's most useful column silently drops out as "an identifier". 
 is repaired column by column, with a note that says what was read how.
 
 >>> frame = pd.DataFrame({"income": ["$1,200.50", "?", "$900"], "y": ["a", "b", "a"]})
->>> frame, notes = clean_values(frame, decimal=".")
->>> frame["income"].tolist()
-[1200.5, nan, 900.0]
+>>> cleaned = clean_values(frame, decimal=".")
+>>> cleaned.frame["income"].tolist(), cleaned.formatted
+([1200.5, nan, 900.0], ['income'])
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -27,30 +27,29 @@ MISSING_TOKENS = frozenset(
      "#n/a", "#na", "#value!", "#div/0!", "(missing)", "(blank)"}
 )  # fmt: skip
 
-_CURRENCY = "$€£¥₹"
-_SPACES = "\u00a0\u202f\u2009 '’"  # no-break, narrow no-break, thin, space, apostrophes
-_THOUSANDS = {
-    ".": re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"),
-    ",": re.compile(r"^[-+]?\d{1,3}(?:\.\d{3})+(?:,\d*)?$"),
-}
 
 
-def clean_values(frame: pd.DataFrame, decimal: str = ".") -> tuple[pd.DataFrame, list[str]]:
-    """Drop repeated header rows, then read text columns of numbers as numbers.
+@dataclass
+class Cleaned:
+    frame: pd.DataFrame  # a new one if rows were dropped; columns are replaced in place
+    notes: list[str]  # one per repair
+    formatted: list[str]  # columns read through parse_formatted (a script must do the same)
 
-    Returns the frame (a new one if rows were dropped; columns are replaced in place) and
-    one note per repair.
-    """
+
+def clean_values(frame: pd.DataFrame, decimal: str = ".") -> Cleaned:
+    """Drop repeated header rows, then read text columns of numbers as numbers."""
     frame, notes = drop_repeated_headers(frame)
+    formatted = []
     for name in frame.columns:
         col = frame[name]
         if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col):
             continue
         converted = _numeric_column(col, decimal)
         if converted is not None:
-            frame[name], note = converted
+            frame[name], note, was_formatted = converted
             notes += [f"Column {str(name)!r}: {text}" for text in note]
-    return frame, notes
+            formatted += [str(name)] if was_formatted else []
+    return Cleaned(frame, notes, formatted)
 
 
 def drop_repeated_headers(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -73,8 +72,9 @@ def drop_repeated_headers(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]
     return frame[~repeated].reset_index(drop=True), [note]
 
 
-def _numeric_column(col: pd.Series, decimal: str) -> tuple[pd.Series, list[str]] | None:
-    """The column as float64 and what was done, or ``None`` when it is text after all."""
+def _numeric_column(col: pd.Series, decimal: str) -> tuple[pd.Series, list[str], bool] | None:
+    """The column as float64, what was done and whether numbers were formatted; ``None``
+    when it is text after all."""
     head = col.head(HEAD_ROWS).dropna()
     head = head[~_placeholders(head)]
     if head.empty:  # only placeholders at the top: look further down
@@ -111,7 +111,7 @@ def _numeric_column(col: pd.Series, decimal: str) -> tuple[pd.Series, list[str]]
         )
     out = pd.Series(np.nan, index=col.index, dtype=np.float64)
     out[numbers.index] = numbers.to_numpy(np.float64)
-    return out, notes
+    return out, notes, bool(formats)
 
 
 def _placeholders(values: pd.Series) -> pd.Series:
@@ -139,35 +139,41 @@ def _numbers(values: pd.Series, decimal: str) -> tuple[pd.Series, list[str]] | N
             return plain, []
     if text.str.contains(r"\d", regex=True).sum() < needed:
         return None  # most values have no digit at all: words, not numbers
-    formatted, formats = _parse_formatted(text, decimal)
+    formatted, formats = parse_formatted(text, decimal)
     if formatted.notna().sum() >= needed and (formats or decimal == ","):
         return formatted, formats
     return None
 
 
-def _parse_formatted(text: pd.Series, decimal: str) -> tuple[pd.Series, list[str]]:
-    """Numbers written for people: signs, currency, %, thousands separators, decimal commas."""
+def parse_formatted(text: pd.Series, decimal: str) -> tuple[pd.Series, list[str]]:
+    """Numbers written for people: signs, currency, %, thousands separators, decimal commas.
+
+    (float values, NaN where unreadable; what was removed). Self-contained: the script a
+    learner downloads carries this function, so it reads the file the same way.
+    """
+    currency, spaces = "$€£¥₹", "\u00a0\u202f\u2009 '’"  # no-break, narrow, thin, apostrophes
+    thousands = r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"  # 1,234,567.5
+    if decimal == ",":
+        thousands = r"^[-+]?\d{1,3}(?:\.\d{3})+(?:,\d*)?$"  # 1.234.567,5
     formats = []
     s = text.str.replace("\u2212", "-", regex=False)  # the typographic minus sign
     negative = s.str.match(r"^\(.*\)$")
     if negative.any():
         s = s.where(~negative, "-" + s.str.slice(1, -1))
         formats.append("(…) as a minus sign")
-    currency = s.str.contains(f"[{_CURRENCY}]", regex=True)
-    if currency.any():
-        s = s.str.replace(f"[{_CURRENCY}]", "", regex=True)
+    if s.str.contains(f"[{currency}]", regex=True).any():
+        s = s.str.replace(f"[{currency}]", "", regex=True)
         formats.append("currency signs removed")
     percent = s.str.strip().str.endswith("%")
     if percent.any():
         s = s.str.replace("%", "", regex=False)
         formats.append("percentages divided by 100")
     s = s.str.strip().str.replace(r"^([-+])\s+", r"\1", regex=True)
-    group = rf"(?<=\d)[{_SPACES}](?=\d{{3}}(?!\d))"  # "41 215,5", never "555 1234"
-    spaced = s.str.contains(group, regex=True)
-    if spaced.any():
+    group = rf"(?<=\d)[{spaces}](?=\d{{3}}(?!\d))"  # "41 215,5", never "555 1234"
+    if s.str.contains(group, regex=True).any():
         s = s.str.replace(group, "", regex=True)
         formats.append("spaces between digit groups removed")
-    grouped = s.str.match(_THOUSANDS[decimal].pattern)
+    grouped = s.str.match(thousands)
     if grouped.any():
         s = s.where(~grouped, s.str.replace("," if decimal == "." else ".", "", regex=False))
         formats.append("thousands separators removed")

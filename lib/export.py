@@ -21,6 +21,7 @@ import pandas as pd
 import torch
 
 from lib.csv_reading import CsvResult
+from lib.csv_values import parse_formatted
 from lib.models import make_model, predict_proba
 from lib.pipeline import PipelineResult, lr_schedule
 from lib.preprocessing import MAX_ABS, MISSING, OTHER, Preprocessor, stratified_split
@@ -166,13 +167,15 @@ def standalone_script(result: PipelineResult, csv: CsvResult, filename: str = "d
         f"header={0 if csv.header else None}",
         f"names={[str(c) for c in csv.frame.columns]!r}",
         "on_bad_lines='skip'",
-    ]
+    ] + ([f"skiprows={csv.preamble}"] if csv.preamble else [])
     settings = {
         "target": target_col,
         "classes": list(result.classes),
         "numeric": pre.numeric,
         "categorical": pre.categorical,
         "other": pre.other,
+        "formatted": [c for c in csv.formatted if c in pre.numeric],
+        "decimal": csv.decimal,
         "n_test": int(len(result.prepared.y_test)),
         "seed": int(cfg.seed),
         "hidden": [int(h) for h in cfg.hidden],
@@ -192,6 +195,7 @@ def standalone_script(result: PipelineResult, csv: CsvResult, filename: str = "d
         other=repr(OTHER),
         accuracy=result.accuracy,
         split_source=inspect.getsource(stratified_split),
+        parse_formatted=inspect.getsource(parse_formatted),
     )
 
 
@@ -226,6 +230,11 @@ df = pd.read_csv(
     CSV,
     {read_args},
 )
+
+{parse_formatted}
+
+for col in SETTINGS["formatted"]:  # "$1,200", "45%", "1.234,5": numbers, as ClassLab read them
+    df[col] = parse_formatted(df[col].astype(str).str.strip(), SETTINGS["decimal"])[0]
 
 # 2. Label-encode the target (rows without a target are dropped).
 raw = df[SETTINGS["target"]]

@@ -505,7 +505,7 @@ def check_target(
     too many classes, classes too small to split, too few rows).
     """
     if target not in df.columns:
-        raise ValueError(f"There is no column named {target!r} in the file.")
+        raise ValueError(_unknown_column_message(target, [str(c) for c in df.columns]))
     if df.shape[1] < 2:
         raise ValueError(
             f"The file has only one column ({target!r}): a classifier needs feature columns "
@@ -585,6 +585,15 @@ def check_target(
         case_merged,
         factorized,
     )
+
+
+def _unknown_column_message(target: str, columns: list[str], shown: int = 12) -> str:
+    """Names the columns there are, and the one meant when only case or spaces differ."""
+    meant = [c for c in columns if c.strip().casefold() == str(target).strip().casefold()]
+    hint = f" Did you mean {meant[0]!r}?" if meant else ""
+    listed = ", ".join(repr(c) for c in columns[:shown])
+    more = f" and {len(columns) - shown:,} more" if len(columns) > shown else ""
+    return f"There is no column named {target!r} in the file.{hint} Its columns: {listed}{more}."
 
 
 def merge_case_variants(

@@ -290,3 +290,68 @@ def test_read_csv_file_refuses_a_file_over_the_limit_before_reading_it(tmp_path)
     with pytest.raises(CsvError, match="the limit is"):
         read_csv_file(path, max_bytes=100)
     assert read_csv_file(path).frame.shape == (1000, 2)  # mapped and read in place
+
+
+TABLE = "income,score,label\n" + "".join(
+    f"{1000 + i},{i % 7}.5,{'yes' if i % 3 else 'no'}\n" for i in range(60)
+)
+
+
+@pytest.mark.parametrize(
+    "preamble, n_lines",
+    [
+        ("Customer survey results Q3 2024\n", 1),
+        ("sep=,\n", 1),
+        ("# exported by tool\n# 2024-10-01\n", 2),
+        ("Sales report\n\n", 2),
+        ("", 0),
+    ],
+)
+def test_lines_above_the_header_are_skipped_and_named(preamble, n_lines):
+    result = read_csv_bytes((preamble + TABLE).encode())
+    assert list(result.frame.columns) == ["income", "score", "label"]
+    assert len(result.frame) == 60 and result.frame["income"].iloc[0] == 1000
+    assert result.preamble == n_lines
+    assert (
+        f"{n_lines} line(s) above the header row were skipped" in " ".join(result.warnings)
+    ) == bool(n_lines)
+    if n_lines:
+        assert f"skiprows={n_lines}" in result.read_csv_code()
+        reread = pd.read_csv(io.BytesIO((preamble + TABLE).encode()), skiprows=n_lines)
+        assert reread.shape == result.frame.shape
+
+
+def test_excel_sep_line_declares_the_separator():
+    result = read_csv_bytes(("sep=;\n" + TABLE.replace(",", ";")).encode())
+    assert result.delimiter == ";" and result.preamble == 1 and result.frame.shape == (60, 3)
+
+
+def test_a_header_with_fewer_fields_than_r_style_rows_is_kept():
+    """R's write.csv: the header lacks the row-name column; it is the header, not a title."""
+    data = '"a","b"\n"1",1,x\n"2",2,y\n"3",3,x\n'
+    result = read_csv_bytes(data.encode())
+    assert result.preamble == 0
+
+
+def test_classic_mac_line_ends_are_read():
+    result = read_csv_bytes(TABLE.replace("\n", "\r").encode())
+    assert result.frame.shape == (60, 3) and result.frame["income"].iloc[-1] == 1059
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"a": 1, "b": 2}\n{"a": 3, "b": 4}\n',
+        b'[\n  {"a": 1}\n]\n',
+        b'{\n "rows": []\n}',
+        b'[{"a":1},{"a":2}]',
+    ],
+)
+def test_json_is_named_as_json(data):
+    with pytest.raises(CsvError, match="JSON file, not a CSV"):
+        read_csv_bytes(data)
+
+
+def test_bracketed_column_names_are_not_json():
+    result = read_csv_bytes(b"[Name],[Age]\nx,1\ny,2\nz,3\n")
+    assert list(result.frame.columns) == ["[Name]", "[Age]"]

@@ -13,8 +13,8 @@ from lib.csv_values import MISSING_TOKENS, clean_values
 
 def _one_column(values, decimal=".") -> tuple[pd.Series, list[str]]:
     frame = pd.DataFrame({"v": pd.Series(values, dtype="str"), "y": ["a"] * len(values)})
-    frame, notes = clean_values(frame, decimal)
-    return frame["v"], notes
+    cleaned = clean_values(frame, decimal)
+    return cleaned.frame["v"], cleaned.notes
 
 
 @pytest.mark.parametrize(
@@ -124,5 +124,5 @@ def test_large_numeric_frames_skip_the_checks_quickly():
     """Numeric columns are never converted; a text first column ends the header search
     at once when no row repeats it (the bench's 1,000,000-row file goes through here)."""
     frame = pd.DataFrame({"a": np.arange(5.0), "b": pd.Series(list("vwxyz"), dtype="str")})
-    out, notes = clean_values(frame)
-    assert out is frame and notes == []
+    cleaned = clean_values(frame)
+    assert cleaned.frame is frame and cleaned.notes == [] and cleaned.formatted == []

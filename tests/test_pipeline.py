@@ -299,3 +299,36 @@ def test_training_shares_one_row_major_copy_of_the_features_with_the_prepared_sp
     np.testing.assert_array_equal(prepared.X_train, before[0])
     np.testing.assert_array_equal(prepared.X_test, before[1])
     assert np.shares_memory(prepared.X_train, run_.trainer.X_train.numpy())
+
+
+def test_standalone_script_reads_a_messy_export_like_the_app(tmp_path):
+    """A title line, formatted numbers ("$41,215.13", "45%"), "?" placeholders and a
+    repeated header row: the script skips, parses and drops them as the app did, so it
+    trains on the same table (same baseline to 4 decimals)."""
+    df = pd.read_csv(io.BytesIO(penguins_like()))
+    rng = np.random.default_rng(5)
+    body_mass = df["body_mass_g"].map(
+        lambda v: "?" if pd.isna(v) or rng.random() < 0.1 else f"${v * 10:,.2f}"
+    )
+    df["body_mass_g"] = body_mass
+    df["flipper_length_mm"] = df["flipper_length_mm"].map(
+        lambda v: "?" if pd.isna(v) else f"{v / 4:.1f}%"
+    )
+    lines = df.to_csv(index=False).splitlines(keepends=True)
+    data = (
+        "Penguin census, exported 2024\n" + "".join(lines[:150] + [lines[0]] + lines[150:])
+    ).encode()
+    csv, result = _run(data, "species", epochs=30)
+    assert csv.preamble == 1 and sorted(csv.formatted) == ["body_mass_g", "flipper_length_mm"]
+    assert "body_mass_g" in result.prepared.preprocessor.numeric
+    path = tmp_path / "census.csv"
+    path.write_bytes(data)
+    script = tmp_path / "train.py"
+    script.write_text(standalone_script(result, csv, "census.csv"))
+    out = subprocess.run(
+        [sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=300
+    )
+    assert out.returncode == 0, out.stderr
+    line = [ln for ln in out.stdout.splitlines() if ln.startswith("test accuracy")][0]
+    assert float(line.split()[4]) == pytest.approx(result.baseline_accuracy, abs=1e-4)
+    assert float(line.split()[2]) == pytest.approx(result.accuracy, abs=0.02)

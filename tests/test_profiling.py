@@ -381,3 +381,15 @@ def test_grid_count_answers_for_decimal_numbers_only(case, on_grid):
     assert (counted is not None) == on_grid
     if on_grid:
         assert counted == col.nunique(dropna=True)
+
+
+def test_an_unknown_target_lists_the_columns_and_the_one_meant():
+    df = pd.DataFrame({"Label": ["a", "b"] * 10, **{f"x{i}": range(20) for i in range(15)}})
+    with pytest.raises(ValueError) as caught:
+        check_target(df, "label")
+    message = str(caught.value)
+    assert "no column named 'label'" in message and "Did you mean 'Label'?" in message
+    assert "'x10'" in message and "and 4 more" in message
+    with pytest.raises(ValueError, match=r"Its columns: 'Label', 'x0'") as caught:
+        check_target(df, "price")
+    assert "Did you mean" not in str(caught.value)
