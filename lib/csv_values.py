@@ -28,7 +28,6 @@ MISSING_TOKENS = frozenset(
 )  # fmt: skip
 
 
-
 @dataclass
 class Cleaned:
     frame: pd.DataFrame  # a new one if rows were dropped; columns are replaced in place
