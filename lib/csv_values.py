@@ -81,7 +81,7 @@ def _numeric_column(col: pd.Series, decimal: str) -> tuple[pd.Series, list[str],
         head = present[~_placeholders(present.head(20 * HEAD_ROWS))].head(HEAD_ROWS)
         if head.empty:
             return None
-    if _numbers(head, decimal) is None:
+    if not _mostly_number_characters(head.head(200)) or _numbers(head, decimal) is None:
         return None
     present = col.dropna()
     placeholder = _placeholders(present)
@@ -111,6 +111,17 @@ def _numeric_column(col: pd.Series, decimal: str) -> tuple[pd.Series, list[str],
     out = pd.Series(np.nan, index=col.index, dtype=np.float64)
     out[numbers.index] = numbers.to_numpy(np.float64)
     return out, notes, bool(formats)
+
+
+# Only what a number written for people is made of (one vectorised match, no Python
+# per value): words like "city_3" or "red" are ruled out before any conversion is tried.
+_PUNCTUATION = "-+−()$€£¥₹%.,'’eE\u00a0\u202f\u2009"  # real characters: Arrow's RE2 runs it
+_NUMBER_CHARACTERS = rf"^[{_PUNCTUATION}\s]*\d[{_PUNCTUATION}\d\s]*$"
+
+
+def _mostly_number_characters(values: pd.Series) -> bool:
+    matches = values.astype("str").str.match(_NUMBER_CHARACTERS)
+    return bool(matches.sum() >= (1 - MAX_STRAY_SHARE) * len(values))
 
 
 def _placeholders(values: pd.Series) -> pd.Series:
