@@ -101,6 +101,7 @@ class CsvResult:
     skipped_rows: int = 0
     formatted: list[str] = field(default_factory=list)  # columns of formatted numbers
     preamble: int = 0  # lines before the header row that were skipped (a title, "sep=;")
+    mixed_encoding: bool = False  # UTF-8 with a few Windows-1252 bytes, repaired
 
     @property
     def delimiter_name(self) -> str:
@@ -120,6 +121,8 @@ class CsvResult:
         args = [repr(path), f"sep={self.delimiter!r}", f"encoding={self.encoding!r}"]
         if self.preamble:
             args.append(f"skiprows={self.preamble}")
+        if self.mixed_encoding:  # pandas cannot read the stray bytes as ClassLab did
+            args.append("encoding_errors='replace'")
         if self.decimal != ".":
             args.append(f"decimal={self.decimal!r}")
         if not self.header:
@@ -173,11 +176,21 @@ def read_csv_bytes(
     # Detected UTF-8 has been validated already (a full pass over a large file), or is on trial.
     as_is = detected and encoding == "utf-8"
     on_trial = trial and as_is
-    utf8 = data if as_is else _as_utf8(data, encoding)
+    warn: list[str] = []
+    repaired = (
+        _repair_mixed_utf8(data)
+        if detected and not as_is and encoding in ("cp1252", "latin-1")
+        else None
+    )
+    if repaired is not None:
+        utf8, note = repaired
+        encoding = "utf-8"
+        warn.append(note)
+    else:
+        utf8 = data if as_is else _as_utf8(data, encoding)
     n_bytes = len(utf8)
     del data
     refuse_control_characters(utf8[:SAMPLE_BYTES])
-    warn: list[str] = []
     if b"\r" in utf8[:SAMPLE_BYTES] and b"\n" not in utf8[:SAMPLE_BYTES]:
         utf8, on_trial = bytes(utf8).replace(b"\r", b"\n"), False  # classic Mac OS line ends
 
@@ -261,6 +274,7 @@ def read_csv_bytes(
         skipped,
         cleaned.formatted,
         len(preamble),
+        repaired is not None,
     )
 
 
@@ -402,6 +416,39 @@ def _as_utf8(data: bytes, encoding: str) -> bytes:
         ) from None
     text = text.lstrip("\ufeff")
     return text.encode("utf-8")
+
+
+def _cp1252_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
+    """A codec error handler: each byte that is not UTF-8 read as Windows-1252 (or Latin-1)."""
+    bad = error.object[error.start : error.end]
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in bad), error.end
+
+
+codecs.register_error("classlab-cp1252", _cp1252_fallback)
+
+
+def _repair_mixed_utf8(data: bytes) -> tuple[bytes, str] | None:
+    """A UTF-8 file with a few bytes from another encoding (rows pasted from elsewhere).
+
+    Read as Windows-1252 throughout, its UTF-8 letters would all turn into "Ã¼"; so when
+    valid UTF-8 letters outnumber the stray bytes, the stray bytes alone are read as
+    Windows-1252. ``None`` when the file is not mostly UTF-8.
+    """
+    text = str(data, "utf-8", errors="replace")
+    n_stray = text.count("\ufffd")
+    n_letters = len(text) - len(text.encode("ascii", errors="ignore")) - n_stray
+    if n_stray == 0 or n_letters <= n_stray:
+        return None
+    first = text.index("\ufffd")
+    line = text.count("\n", 0, first) + 1
+    fixed = str(data, "utf-8", errors="classlab-cp1252")
+    shown = fixed.split("\n", line)[line - 1].strip()
+    note = (
+        f"The file is UTF-8 except {n_stray:,} byte(s) in another encoding (the first on line "
+        f"{line:,}), read as Windows-1252: {_clip(shown)!r}. "
+        "Save the file as UTF-8 to be sure of every letter."
+    )
+    return fixed.lstrip("\ufeff").encode("utf-8"), note
 
 
 ENCODING_LABELS = {

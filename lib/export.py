@@ -168,6 +168,7 @@ def standalone_script(result: PipelineResult, csv: CsvResult, filename: str = "d
         f"names={[str(c) for c in csv.frame.columns]!r}",
         "on_bad_lines='skip'",
     ] + ([f"skiprows={csv.preamble}"] if csv.preamble else [])
+    read_args += ["encoding_errors='replace'"] if csv.mixed_encoding else []
     settings = {
         "target": target_col,
         "classes": list(result.classes),

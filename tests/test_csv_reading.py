@@ -355,3 +355,33 @@ def test_json_is_named_as_json(data):
 def test_bracketed_column_names_are_not_json():
     result = read_csv_bytes(b"[Name],[Age]\nx,1\ny,2\nz,3\n")
     assert list(result.frame.columns) == ["[Name]", "[Age]"]
+
+
+def test_a_utf8_file_with_a_few_windows_1252_bytes_keeps_both_right():
+    rows = "".join(f"Zürich,{i},{'yes' if i % 2 else 'no'}\n" for i in range(300))
+    data = ("city,x,label\n" + rows).encode() + "Besançon,1,yes\n".encode("cp1252")
+    result = read_csv_bytes(data)
+    assert result.encoding == "utf-8" and result.mixed_encoding
+    assert set(result.frame["city"]) == {"Zürich", "Besançon"}
+    note = " ".join(result.warnings)
+    assert "1 byte(s) in another encoding (the first on line 302)" in note
+    assert "encoding_errors='replace'" in result.read_csv_code()
+
+
+def test_a_windows_1252_file_is_not_mistaken_for_mixed():
+    data = "".join(f"café {i},naïve,{i % 2}\n" for i in range(50)).encode("cp1252")
+    result = read_csv_bytes(b"a,b,label\n" + data)
+    assert result.encoding == "cp1252" and not result.mixed_encoding
+    assert result.frame["b"].iloc[0] == "naïve"
+
+
+def test_a_large_utf8_file_with_one_stray_byte_late_is_repaired(tmp_path):
+    """Past the first megabyte the path parse fails strictly; every byte is then checked."""
+    from lib.csv_reading import read_csv_file
+
+    rows = "".join(f"Kraków,{i},{'yes' if i % 2 else 'no'}\n" for i in range(120_000))
+    path = tmp_path / "big.csv"
+    path.write_bytes(("city,x,label\n" + rows).encode() + "São Tomé,1,yes\n".encode("cp1252"))
+    result = read_csv_file(path)
+    assert result.encoding == "utf-8" and result.mixed_encoding
+    assert set(result.frame["city"]) == {"Kraków", "São Tomé"}
