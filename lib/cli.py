@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"difference         {100 * (result.accuracy - result.baseline_accuracy):+.2f} percentage points"
     )
+    majority, share = result.majority
+    print(f"always {majority!r:<11} {share:.4f}  (the most frequent class: the floor to beat)")
     print(f"seconds            {result.seconds:.2f}")
     return 0
 

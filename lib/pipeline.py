@@ -85,6 +85,14 @@ class PipelineResult:
     def n_classes(self) -> int:
         return self.target.n_classes
 
+    @property
+    def majority(self) -> tuple[str, float]:
+        """The training rows' most frequent class, and the test accuracy of always answering it
+        (the score any model must beat: on imbalanced data it is high)."""
+        counts = np.bincount(self.prepared.y_train, minlength=self.n_classes)
+        top = int(counts.argmax())
+        return self.classes[top], float(np.mean(self.prepared.y_test == top))
+
     def summary(self) -> dict:
         """The numbers the command line's ``--json`` prints."""
         return {
@@ -100,6 +108,7 @@ class PipelineResult:
             "test_accuracy": float(self.accuracy),
             "baseline_accuracy": float(self.baseline_accuracy),
             "difference": float(self.accuracy - self.baseline_accuracy),
+            "majority_accuracy": self.majority[1],
             "macro_f1": float(self.report["macro avg"]["f1-score"]),
             "seconds": float(self.seconds),
             "warnings": list(self.warnings),

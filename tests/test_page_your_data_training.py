@@ -147,3 +147,16 @@ def test_removing_the_file_while_training_then_uploading_again_can_train():
     assert not at.exception
     assert not at.button(key="yd_train").disabled  # no stale "running" state
     assert "Press Train" in texts(at)
+
+
+def test_a_model_no_better_than_the_majority_class_is_called_out():
+    """Pure-noise features, 95 % of one class: the network can only learn "always 'normal'";
+    the page says so instead of celebrating 95 % accuracy."""
+    rng = np.random.default_rng(0)
+    n = 400
+    df = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    df["label"] = np.where(rng.random(n) < 0.95, "normal", "fraud")
+    at = train_to_the_end(upload(df.to_csv(index=False).encode()))
+    captions = " ".join(str(c.value) for c in at.caption)
+    assert "Always answering the most frequent class, “normal”" in captions
+    assert any("no better than always answering" in str(w.value) for w in at.warning)

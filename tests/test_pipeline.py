@@ -332,3 +332,15 @@ def test_standalone_script_reads_a_messy_export_like_the_app(tmp_path):
     line = [ln for ln in out.stdout.splitlines() if ln.startswith("test accuracy")][0]
     assert float(line.split()[4]) == pytest.approx(result.baseline_accuracy, abs=1e-4)
     assert float(line.split()[2]) == pytest.approx(result.accuracy, abs=0.02)
+
+
+def test_majority_floor_equals_sklearns_most_frequent_dummy():
+    from sklearn.dummy import DummyClassifier
+
+    csv, result = _run(titanic_like(), "Survived", epochs=5)
+    prepared = result.prepared
+    dummy = DummyClassifier(strategy="most_frequent").fit(prepared.X_train, prepared.y_train)
+    name, share = result.majority
+    assert share == pytest.approx(dummy.score(prepared.X_test, prepared.y_test))
+    assert name == result.classes[int(dummy.predict(prepared.X_test[:1])[0])]
+    assert result.summary()["majority_accuracy"] == share

@@ -260,6 +260,17 @@ def show_results(result) -> None:
     a.metric("Test accuracy (your network)", f"{result.accuracy:.1%}")
     b.metric("Baseline: scikit-learn LogisticRegression", f"{result.baseline_accuracy:.1%}")
     c.metric("Difference", f"{100 * (result.accuracy - result.baseline_accuracy):+.1f} pp")
+    majority, share = result.majority
+    st.caption(
+        f"Always answering the most frequent class, “{plain(majority)}”, would score "
+        f"{share:.1%}: the floor any model must beat."
+    )
+    if result.n_classes > 1 and result.accuracy <= share + 0.005:
+        st.warning(
+            f"Your network scores no better than always answering “{plain(majority)}”. "
+            "With imbalanced classes accuracy hides this: read the recall of the rare "
+            "classes in the report below (and try more epochs or a lower threshold)."
+        )
     code_panel(baseline_code(result.config.seed), "The baseline's scikit-learn code")
     report = pd.DataFrame({k: v for k, v in result.report.items() if isinstance(v, dict)}).T
     st.markdown("**Classification report** (test rows)")
