@@ -683,6 +683,8 @@ def _column_names(first: list[str], width: int) -> tuple[list[str], dict[str, st
         seen.add(name)
         names.append(name)
         if name != raw:
+            if not raw.strip():
+                raw = f"(no name, column {i + 1})"
             renamed[raw if raw not in renamed else f"{raw} (column {i + 1})"] = name
     return names, renamed
 
