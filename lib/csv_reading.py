@@ -201,10 +201,10 @@ def read_csv_bytes(
         skipped_lines = sample.split("\n", len(preamble))[: len(preamble)]
         cut = 0
         for _ in preamble:
-            cut = utf8.index(b"\n", cut) + 1
+            cut = utf8.find(b"\n", cut) + 1  # (a memory map has find, not index)
         utf8, on_trial = bytes(utf8[cut:]), False  # pandas reading the path would see them
         sample = _sample_text(utf8)
-        shown = "; ".join(repr(_clip(line.strip())) for line in skipped_lines[:3])
+        shown = "; ".join(repr(_clip(line.strip())) for line in skipped_lines if line.strip())
         warn.append(
             f"{len(preamble)} line(s) above the header row were skipped: {shown}. "
             "The header is the first line with as many fields as the rows below it."
@@ -531,8 +531,7 @@ def _preamble(sample: str, delimiter: str | None) -> tuple[list[str], str | None
         declared = match.group(1) if match.group(1) in DELIMITERS else None
         skipped.append(lines[0])
     delim = delimiter or declared or detect_delimiter("\n".join(lines[len(skipped) :]))
-    counts = [len(next(csv.reader([line], delimiter=delim), [])) if line.strip() else 0
-              for line in lines]  # fmt: skip
+    counts = [_field_count(line, delim) for line in lines]
     body = [c for c in counts[len(skipped) + 1 :] if c]
     if not body:
         return skipped, declared
@@ -542,7 +541,19 @@ def _preamble(sample: str, delimiter: str | None) -> tuple[list[str], str | None
         if mode < 2 or not (line.lstrip().startswith("#") or count <= max(1, mode // 2)):
             break
         skipped.append(line)
+    if not any(line.strip() for line in skipped):
+        return [], declared  # blank lines only: the parser skips those itself
     return skipped, declared
+
+
+def _field_count(line: str, delimiter: str) -> int:
+    """Fields on one physical line (0 when blank); a stray CR or open quote is tolerated."""
+    if not line.strip():
+        return 0
+    try:
+        return len(next(csv.reader([line.rstrip("\r")], delimiter=delimiter), []))
+    except csv.Error:
+        return line.count(delimiter) + 1
 
 
 def _clip(text: str, width: int = 60) -> str:

@@ -385,3 +385,16 @@ def test_a_large_utf8_file_with_one_stray_byte_late_is_repaired(tmp_path):
     result = read_csv_file(path)
     assert result.encoding == "utf-8" and result.mixed_encoding
     assert set(result.frame["city"]) == {"Kraków", "São Tomé"}
+
+
+def test_leading_blank_lines_and_stray_carriage_returns_are_no_preamble(tmp_path):
+    from lib.csv_reading import read_csv_file
+
+    mixed = TABLE.replace("\n", "\r\n", 5)  # Windows line ends for the first rows only
+    for data in ("\n\n" + TABLE, mixed, "\n\n" + mixed):
+        result = read_csv_bytes(data.encode())
+        assert result.preamble == 0 and result.frame.shape == (60, 3), data[:40]
+        path = tmp_path / "f.csv"
+        path.write_bytes(("Title\n" + data).encode())
+        from_file = read_csv_file(path)  # memory-mapped: the cut works on a map too
+        assert from_file.preamble >= 1 and from_file.frame.shape == (60, 3)
