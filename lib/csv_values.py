@@ -81,7 +81,7 @@ def _numeric_column(col: pd.Series, decimal: str) -> tuple[pd.Series, list[str],
         head = present[~_placeholders(present.head(20 * HEAD_ROWS))].head(HEAD_ROWS)
         if head.empty:
             return None
-    if not _mostly_number_characters(head.head(200)) or _numbers(head, decimal) is None:
+    if not _mostly_number_characters(head.head(200)):
         return None
     present = col.dropna()
     placeholder = _placeholders(present)
@@ -120,8 +120,9 @@ _NUMBER_CHARACTERS = rf"^[{_PUNCTUATION}\s]*\d[{_PUNCTUATION}\d\s]*$"
 
 
 def _mostly_number_characters(values: pd.Series) -> bool:
+    """At least half look like numbers: worth converting (the 95 % rule is applied after)."""
     matches = values.astype("str").str.match(_NUMBER_CHARACTERS)
-    return bool(matches.sum() >= (1 - MAX_STRAY_SHARE) * len(values))
+    return bool(matches.sum() >= 0.5 * len(values))
 
 
 def _placeholders(values: pd.Series) -> pd.Series:
