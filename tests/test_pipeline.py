@@ -172,23 +172,28 @@ def test_model_file_loads_with_weights_only_and_predicts_the_same_labels():
         load_model(buffer.getvalue())
 
 
-def test_standalone_script_reproduces_the_run(tmp_path):
-    data = penguins_like()
-    csv, result = _run(data, "species")
-    path = tmp_path / "pen guins.csv"
+def _run_script(tmp_path, data: bytes, csv, result, filename: str, name: str = "data.csv"):
+    """Write the CSV and the downloaded script, run it; its stdout, after checking that its
+    accuracy and baseline match the app's run (baseline to 4 decimals: the same table)."""
+    path = tmp_path / name
     path.write_bytes(data)
     script = tmp_path / "train.py"
-    script.write_text(standalone_script(result, csv, '"; import os; "evil.csv'))
-    assert "import os" not in script.read_text()
+    script.write_text(standalone_script(result, csv, filename))
     out = subprocess.run(
         [sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=300
     )
     assert out.returncode == 0, out.stderr
     line = [ln for ln in out.stdout.splitlines() if ln.startswith("test accuracy")][0]
-    accuracy = float(line.split()[2])
-    baseline = float(line.split()[4])
-    assert accuracy == pytest.approx(result.accuracy, abs=0.02)
-    assert baseline == pytest.approx(result.baseline_accuracy, abs=1e-4)
+    assert float(line.split()[2]) == pytest.approx(result.accuracy, abs=0.02)
+    assert float(line.split()[4]) == pytest.approx(result.baseline_accuracy, abs=1e-4)
+    return script.read_text(), out.stdout
+
+
+def test_standalone_script_reproduces_the_run(tmp_path):
+    data = penguins_like()
+    csv, result = _run(data, "species")
+    code, _ = _run_script(tmp_path, data, csv, result, '"; import os; "evil.csv', "pen guins.csv")
+    assert "import os" not in code
 
 
 def test_standalone_script_merges_case_variants_like_the_app(tmp_path):
@@ -202,25 +207,15 @@ def test_standalone_script_merges_case_variants_like_the_app(tmp_path):
     csv, result = _run(data, "species", epochs=30)
     assert result.classes == ["Adelie", "Chinstrap", "Gentoo"]
     assert result.target.case_merged  # the file does hold case variants
-    path = tmp_path / "penguins.csv"
-    path.write_bytes(data)
-    script = tmp_path / "train.py"
-    script.write_text(standalone_script(result, csv, "penguins.csv"))
-    out = subprocess.run(
-        [sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=300
-    )
-    assert out.returncode == 0, out.stderr
+    _, stdout = _run_script(tmp_path, data, csv, result, "penguins.csv")
     # The report's per-class support: every relabelled row is in the script's test set too.
     support = {
         ln.split()[0]: int(ln.split()[-1])
-        for ln in out.stdout.splitlines()
+        for ln in stdout.splitlines()
         if ln.split() and ln.split()[0] in result.classes
     }
     counts = np.bincount(result.prepared.y_test, minlength=3)
     assert support == dict(zip(result.classes, counts.tolist(), strict=True))
-    line = [ln for ln in out.stdout.splitlines() if ln.startswith("test accuracy")][0]
-    assert float(line.split()[2]) == pytest.approx(result.accuracy, abs=0.02)
-    assert float(line.split()[4]) == pytest.approx(result.baseline_accuracy, abs=1e-4)
 
 
 def test_predictions_csv_escapes_formulas():
@@ -321,17 +316,7 @@ def test_standalone_script_reads_a_messy_export_like_the_app(tmp_path):
     csv, result = _run(data, "species", epochs=30)
     assert csv.preamble == 1 and sorted(csv.formatted) == ["body_mass_g", "flipper_length_mm"]
     assert "body_mass_g" in result.prepared.preprocessor.numeric
-    path = tmp_path / "census.csv"
-    path.write_bytes(data)
-    script = tmp_path / "train.py"
-    script.write_text(standalone_script(result, csv, "census.csv"))
-    out = subprocess.run(
-        [sys.executable, str(script), str(path)], capture_output=True, text=True, timeout=300
-    )
-    assert out.returncode == 0, out.stderr
-    line = [ln for ln in out.stdout.splitlines() if ln.startswith("test accuracy")][0]
-    assert float(line.split()[4]) == pytest.approx(result.baseline_accuracy, abs=1e-4)
-    assert float(line.split()[2]) == pytest.approx(result.accuracy, abs=0.02)
+    _run_script(tmp_path, data, csv, result, "census.csv")
 
 
 def test_majority_floor_equals_sklearns_most_frequent_dummy():
