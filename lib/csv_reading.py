@@ -198,13 +198,12 @@ def read_csv_bytes(
     refuse_json(sample)
     preamble, declared = _preamble(sample, delimiter)
     if preamble:
-        skipped_lines = sample.split("\n", len(preamble))[: len(preamble)]
-        cut = 0
-        for _ in preamble:
-            cut = utf8.find(b"\n", cut) + 1  # (a memory map has find, not index)
-        utf8, on_trial = bytes(utf8[cut:]), False  # pandas reading the path would see them
+        utf8, on_trial = (
+            _without_lines(utf8, len(preamble)),
+            False,
+        )  # pandas' path parse would see them
         sample = _sample_text(utf8)
-        shown = "; ".join(repr(_clip(line.strip())) for line in skipped_lines if line.strip())
+        shown = "; ".join(repr(_clip(line.strip())) for line in preamble if line.strip())
         warn.append(
             f"{len(preamble)} line(s) above the header row were skipped: {shown}. "
             "The header is the first line with as many fields as the rows below it."
@@ -537,13 +536,25 @@ def _preamble(sample: str, delimiter: str | None) -> tuple[list[str], str | None
         return skipped, declared
     values, freq = np.unique(body, return_counts=True)
     mode = int(values[freq.argmax()])
+    if mode < 2:  # one column: nothing tells a title from a value
+        return skipped, declared
     for line, count in list(zip(lines, counts, strict=True))[len(skipped) : 10]:
-        if mode < 2 or not (line.lstrip().startswith("#") or count <= max(1, mode // 2)):
+        if not (line.lstrip().startswith("#") or count <= max(1, mode // 2)):
             break
         skipped.append(line)
     if not any(line.strip() for line in skipped):
         return [], declared  # blank lines only: the parser skips those itself
     return skipped, declared
+
+
+def _without_lines(data: bytes, n: int) -> bytes:
+    """``data`` after its first ``n`` lines (a memory map has ``find``, not ``index``)."""
+    cut = 0
+    for _ in range(n):
+        cut = data.find(b"\n", cut) + 1
+        if cut == 0:  # fewer lines than that
+            return b""
+    return bytes(data[cut:])
 
 
 def _field_count(line: str, delimiter: str) -> int:

@@ -265,7 +265,7 @@ def show_results(result) -> None:
         f"Always answering the most frequent class, “{plain(majority)}”, would score "
         f"{share:.1%}: the floor any model must beat."
     )
-    if result.n_classes > 1 and result.accuracy <= share + 0.005:
+    if result.accuracy <= share + 0.005:
         st.warning(
             f"Your network scores no better than always answering “{plain(majority)}”. "
             "With imbalanced classes accuracy hides this: read the recall of the rare "
