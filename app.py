@@ -5,7 +5,7 @@ import streamlit as st
 from lib.lessons import LESSONS
 from lib.ui.sidebar import dataset_picker
 
-st.set_page_config(page_title="ClassLab", page_icon=":material/science:", layout="wide")
+st.set_page_config(page_title="ClassLab", page_icon="assets/favicon.png", layout="wide")
 
 st.title("ClassLab: classification with PyTorch")
 st.markdown(
