@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from lib.lessons import LESSONS
+from lib.catalog import LESSONS
+from lib.runtime import configure_process
 from lib.ui.sidebar import dataset_picker
 
 st.set_page_config(page_title="ClassLab", page_icon="assets/favicon.png", layout="wide")
+configure_process()  # one torch thread per session, numpy on ordinary pages
 
 st.title("ClassLab: classification with PyTorch")
 st.markdown(

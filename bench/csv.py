@@ -4,21 +4,21 @@ A generated table of ``--rows`` (default 1,000,000) rows × 20 columns (15 numbe
 missing values, 4 categories, a 3-class target) is written to a temporary CSV, then:
 
 (a) wall time (CPU time printed beside it, for a machine shared with other programs): what
-    ``python -m lib.cli FILE`` does before training — :func:`lib.csv_reading.read_csv_file`
+    ``python -m lib.cli FILE`` does before training — :func:`lib.tabular.reading.read_csv_file`
     (the file memory-mapped, its settings detected, then parsed: a large UTF-8 file by
-    ``pandas.read_csv(path)`` itself, on several threads) + :func:`lib.profiling.profile_frame`
-    + :func:`lib.profiling.check_target` + :func:`lib.preprocessing.prepare` — against a plain
+    ``pandas.read_csv(path)`` itself, on several threads) + :func:`lib.tabular.profile.profile_frame`
+    + :func:`lib.tabular.profile.check_target` + :func:`lib.tabular.preprocess.prepare` — against a plain
     ``pandas.read_csv`` of the same file. Rounds alternate, each starting with nothing of the
     previous one alive; the best of each side is compared (other programs on a shared
     machine only ever slow a round down). Both sides run with numpy on ordinary pages, as
-    the CLI and the app do (:func:`lib.threads.use_small_pages`). Gate ≤ 2.5×.
+    the CLI and the app do (:func:`lib.runtime.use_small_pages`). Gate ≤ 2.5×.
     Printed beside it, not gated: the page's path, from an upload's bytes already in memory
-    (:func:`lib.csv_reading.read_csv_bytes` splits them over the cores with
-    :mod:`lib.csv_parallel`, then the same profile and preprocessing).
+    (:func:`lib.tabular.reading.read_csv_bytes` splits them over the cores with
+    :mod:`lib.tabular.parallel_parse`, then the same profile and preprocessing).
 (b) memory: each side runs in a fresh subprocess; the peak resident memory (VmHWM, reset
     after the imports through /proc/self/clear_refs) above the footprint after imports. Gate: ClassLab's
     extra peak ≤ 4× the file size.
-(c) one training epoch of :class:`lib.training.Trainer` (what the page and CLI use, per-epoch
+(c) one training epoch of :class:`lib.core.training.Trainer` (what the page and CLI use, per-epoch
     evaluation included) against a bare PyTorch loop (randperm, zero_grad, forward, loss,
     backward, step) on the same tensors (row-major, as the Trainer keeps them), model,
     optimizer and batch size, one intra-op thread each, CPU time. Gate ≥ 0.8×.
@@ -76,7 +76,7 @@ def generate(path: Path, rows: int, seed: int = 0) -> None:
 
 def classlab_side(path: Path):
     """What ``python -m lib.cli FILE`` does before training: read the file, profile, prepare."""
-    from lib.csv_reading import read_csv_file
+    from lib.tabular.reading import read_csv_file
 
     csv = read_csv_file(path, max_bytes=2 * path.stat().st_size + 1)
     return _profile_and_prepare(csv.frame)
@@ -84,15 +84,15 @@ def classlab_side(path: Path):
 
 def upload_side(data: bytes):
     """What the page does with an upload, whose bytes are already in memory."""
-    from lib.csv_reading import read_csv_bytes
+    from lib.tabular.reading import read_csv_bytes
 
     csv = read_csv_bytes(data, max_bytes=2 * len(data) + 1)
     return _profile_and_prepare(csv.frame)
 
 
 def _profile_and_prepare(frame):
-    from lib.preprocessing import prepare
-    from lib.profiling import check_target, profile_frame
+    from lib.tabular.preprocess import prepare
+    from lib.tabular.profile import check_target, profile_frame
 
     profile = profile_frame(frame)
     target = check_target(frame, "target", column_codes=profile.factorized)
@@ -110,8 +110,8 @@ sys.path.insert(0, {root!r})
 from pathlib import Path
 import numpy, pandas, sklearn.model_selection
 from bench.csv import classlab_side, pandas_side, peak_rss, reset_peak, rss_now
-import lib.csv_reading, lib.preprocessing, lib.profiling, lib.threads
-lib.threads.use_small_pages()  # as python -m lib.cli and the app do
+import lib.runtime, lib.tabular.reading, lib.tabular.preprocess, lib.tabular.profile
+lib.runtime.use_small_pages()  # as python -m lib.cli and the app do
 reset_peak()
 base = rss_now()
 out = {side}_side(Path({path!r}))
@@ -154,10 +154,10 @@ def _peak_memory(side: str, path: Path) -> int:
 def _epoch_times(prepared, rounds: int) -> tuple[list[float], list[float]]:
     import torch
 
-    from lib.losses import loss_for, targets_for
-    from lib.models import make_model
-    from lib.pipeline import MINI_BATCH
-    from lib.training import TrainConfig, Trainer, single_thread
+    from lib.core.losses import loss_for, targets_for
+    from lib.core.models import make_model
+    from lib.core.training import TrainConfig, Trainer, single_thread
+    from lib.tabular.pipeline import MINI_BATCH
 
     # Row-major, as the Trainer keeps them (it copies column-major arrays once): both sides
     # gather their mini-batches from the same layout.
@@ -214,8 +214,8 @@ def main(argv: list[str]) -> int:
 
         import sklearn.model_selection  # noqa: F401  (imported once, as in a running app)
 
-        import lib.preprocessing  # noqa: F401
-        from lib.threads import use_small_pages
+        import lib.tabular.preprocess  # noqa: F401
+        from lib.runtime import use_small_pages
 
         use_small_pages()  # as python -m lib.cli and the app's server do (both sides run with it)
 

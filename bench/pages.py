@@ -41,7 +41,7 @@ def _summary(times: list[float]) -> tuple[float, float]:
 def measure_pages(n: int, only: str | None = None) -> list[tuple[str, float, float, float]]:
     from streamlit.testing.v1 import AppTest
 
-    from lib.lessons import LESSONS
+    from lib.catalog import LESSONS
 
     with tempfile.TemporaryDirectory() as tmp:
         empty = Path(tmp) / "empty.py"

@@ -1,6 +1,6 @@
 """``python -m bench training``: the training lab's engine and live view, measured in one run.
 
-(a) Optimizer steps per second of ``lib.training.Trainer`` against a bare, hand-written
+(a) Optimizer steps per second of ``lib.core.training.Trainer`` against a bare, hand-written
     PyTorch loop (zero_grad / forward / loss / backward / step, reshuffled with
     ``torch.randperm`` each epoch, no evaluation) on the same model, data and batch size,
     one intra-op thread each. Trials alternate between the two and the best of each is
@@ -42,11 +42,11 @@ if str(ROOT) not in sys.path:
 
 import torch  # noqa: E402
 
-from lib.lab import LabSettings, build_lab, chart_frame, grid_proba  # noqa: E402
-from lib.losses import loss_for, targets_for  # noqa: E402
-from lib.models import make_model  # noqa: E402
+from lib.core.losses import loss_for, targets_for  # noqa: E402
+from lib.core.models import make_model  # noqa: E402
+from lib.core.training import single_thread  # noqa: E402
+from lib.lessons.lab import LabSettings, build_lab, chart_frame, grid_proba  # noqa: E402
 from lib.plots.regions_png import regions_png  # noqa: E402
-from lib.training import single_thread  # noqa: E402
 
 DEFAULT = LabSettings()  # what a learner sees first: Moons, MLP 8-8, SGD, batch 16
 

@@ -1,7 +1,7 @@
 import streamlit as st
 
 from lib.plots import sigmoid as fig
-from lib.ui import sigmoid_lesson as lesson
+from lib.ui import sigmoid as lesson
 from lib.ui.sidebar import dataset_picker
 from lib.ui.widgets import code_panel, mistake, page_header, quiz
 

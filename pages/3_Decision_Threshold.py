@@ -1,8 +1,8 @@
 import streamlit as st
 
+from lib.lessons.threshold import metrics_at, reproduce_code
 from lib.plots import threshold as plots
-from lib.threshold import metrics_at, reproduce_code
-from lib.ui import threshold_lesson as ui
+from lib.ui import threshold as ui
 from lib.ui.sidebar import dataset_picker
 from lib.ui.widgets import code_panel, mistake, page_header, quiz
 

@@ -1,7 +1,7 @@
 import streamlit as st
 
 from lib.plots import bce as fig
-from lib.ui import bce_lesson as lesson
+from lib.ui import bce as lesson
 from lib.ui.sidebar import dataset_picker
 from lib.ui.widgets import code_panel, mistake, page_header, quiz
 
@@ -47,7 +47,7 @@ def render_batch(p: float, y: int) -> None:
     reduction = st.radio(
         "reduction", ("mean", "sum"), key="bce_red", bind="query-params", horizontal=True
     )
-    logits, targets = fig.batch_rows(p, y)
+    logits, targets = lesson.batch_rows(p, y)
     table, reduced = lesson.batch_table(logits, targets, reduction)
     st.dataframe(table, hide_index=True)
     st.metric(f"batch loss (reduction='{reduction}')", f"{reduced:.4f}")
@@ -79,7 +79,9 @@ def render_stability() -> None:
         "is maximally wrong and learns nothing. `BCEWithLogitsLoss` computes "
         "max(z, 0) − z·y + log(1 + e^−|z|) from the logit: loss z, gradient σ(z) − y = 1."
     )
-    st.plotly_chart(fig.saturation_figure(z), key="bce_saturation")
+    st.plotly_chart(
+        fig.saturation_figure(z, lesson.saturation_curves(0, 50.0)), key="bce_saturation"
+    )
     code_panel(lesson.saturation_code(z), "The autograd code for these numbers")
 
 

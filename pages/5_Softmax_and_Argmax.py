@@ -1,7 +1,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import softmax_lesson as sl
+from lib.lessons import softmax as sl
 from lib.plots import softmax as plots
 from lib.ui.logit_inputs import URL, logit_inputs
 from lib.ui.sidebar import dataset_picker

@@ -1,8 +1,8 @@
 import pandas as pd
 import streamlit as st
 
-from lib import cross_entropy_lesson as ce
-from lib import softmax_lesson as sl
+from lib.lessons import cross_entropy as ce
+from lib.lessons import softmax as sl
 from lib.plots import cross_entropy as plots
 from lib.ui.logit_inputs import URL, logit_inputs
 from lib.ui.sidebar import dataset_picker

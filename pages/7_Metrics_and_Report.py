@@ -1,6 +1,6 @@
 import streamlit as st
 
-from lib import evaluation as ev_lib
+from lib.lessons import metrics as ev_lib
 from lib.plots.metrics import confusion_heatmap
 from lib.ui import metrics as ui
 from lib.ui.sidebar import dataset_picker

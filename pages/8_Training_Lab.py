@@ -1,6 +1,6 @@
 import streamlit as st
 
-from lib.lab import output_and_loss
+from lib.lessons.lab import output_and_loss
 from lib.ui import lab as lab_ui
 from lib.ui.sidebar import navigation_only
 from lib.ui.widgets import Question, mistake, page_header, quiz

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lib.pipeline import PipelineConfig
+from lib.tabular.pipeline import PipelineConfig
 from lib.ui import own_training as training
 from lib.ui import upload as ui
 from lib.ui.sidebar import navigation_only

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lib.lessons import LESSONS
+from lib.catalog import LESSONS
 from tests.conftest import open_page
 
 

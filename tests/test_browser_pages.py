@@ -2,7 +2,7 @@
 
 import pytest
 
-from lib.lessons import LESSONS
+from lib.catalog import LESSONS
 from tests.browser import browser, needs_chromium, open_app_page, page, server_url, url_path_of  # noqa: F401
 
 pytestmark = [pytest.mark.browser, needs_chromium]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.cli import main
+from lib.tabular.cli import main
 from tests.test_pipeline import penguins_like, titanic_like
 
 ROOT = Path(__file__).resolve().parent.parent

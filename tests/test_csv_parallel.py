@@ -1,4 +1,4 @@
-"""lib.csv_parallel: chunked, threaded parsing gives pandas' one-pass table or gives up.
+"""lib.tabular.parallel_parse: chunked, threaded parsing gives pandas' one-pass table or gives up.
 
 The oracle is ``pd.read_csv`` of the same bytes on one thread. Tiny chunks force many
 chunk boundaries, so every awkward place for a boundary (inside quotes, between an int
@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.csv_parallel import MIN_BYTES, chunk_bounds, parse_in_chunks
-from lib.csv_reading import read_csv_bytes
+from lib.tabular.parallel_parse import MIN_BYTES, chunk_bounds, parse_in_chunks
+from lib.tabular.reading import read_csv_bytes
 
 
 def _serial(data: bytes, names: list[str], header: bool = True, **options) -> pd.DataFrame:
@@ -139,7 +139,7 @@ def test_random_tables_equal_one_pass():
 
 def test_large_upload_reads_on_threads_and_equals_pandas(monkeypatch):
     """Above the size threshold read_csv_bytes takes the chunked path; the table is pandas'."""
-    import lib.csv_reading as csv_reading
+    import lib.tabular.reading as csv_reading
 
     frame = _table(400_000, seed=3)
     data = frame.to_csv(index=False).encode()
@@ -169,8 +169,8 @@ def test_large_ragged_upload_still_reports_the_skipped_rows():
 def test_large_file_is_read_by_pandas_from_its_path_and_equals_the_upload(tmp_path, monkeypatch):
     """read_csv_file hands a large UTF-8 file to pandas.read_csv(path) (its own threads);
     the table is the one the same bytes give as an upload."""
-    import lib.csv_reading as csv_reading
-    from lib.csv_reading import read_csv_file
+    import lib.tabular.reading as csv_reading
+    from lib.tabular.reading import read_csv_file
 
     data = _table(400_000, seed=5).to_csv(index=False).encode()
     path = tmp_path / "big.csv"
@@ -199,7 +199,7 @@ def test_large_file_is_read_by_pandas_from_its_path_and_equals_the_upload(tmp_pa
 def test_large_file_with_a_ragged_row_or_a_late_type_change_reads_as_the_upload(tmp_path, late):
     """A ragged row (counted and skipped) or a column that turns to text late: the file
     path gives up on pandas' path reader and reads exactly what the upload gives."""
-    from lib.csv_reading import read_csv_file
+    from lib.tabular.reading import read_csv_file
 
     body = b"".join(f"{i},{i % 7},v{i % 3}\n".encode() for i in range(800_000))
     middle = body.index(b"\n", len(body) // 2) + 1
@@ -215,7 +215,7 @@ def test_large_file_with_a_ragged_row_or_a_late_type_change_reads_as_the_upload(
 def test_large_file_that_is_not_utf8_past_its_first_megabyte_is_detected_again(tmp_path):
     """The file path trusts the first megabyte's encoding only on trial: a Windows-1252
     accent far into the file sends it back to full detection, as for an upload."""
-    from lib.csv_reading import read_csv_file
+    from lib.tabular.reading import read_csv_file
 
     body = b"".join(f"{i},{i % 7},town{i % 3}\n".encode() for i in range(800_000))
     middle = body.index(b"\n", len(body) // 2) + 1

@@ -1,4 +1,4 @@
-"""lib.csv_reading: every category of awkward or hostile file, against pandas as the oracle.
+"""lib.tabular.reading: every category of awkward or hostile file, against pandas as the oracle.
 
 ``CATEGORIES`` is shared with the page test: each entry is raw bytes plus what must happen
 (a ``CsvError`` mentioning some words, or a correct read).
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.csv_reading import (
+from lib.tabular.reading import (
     MAX_COLUMNS,
     CsvError,
     detect_delimiter,
@@ -283,7 +283,7 @@ def test_read_csv_code_reads_the_same_table(tmp_path):
 
 
 def test_read_csv_file_refuses_a_file_over_the_limit_before_reading_it(tmp_path):
-    from lib.csv_reading import read_csv_file
+    from lib.tabular.reading import read_csv_file
 
     path = tmp_path / "big.csv"
     path.write_bytes(b"a,b\n" + b"1,2\n" * 1000)
@@ -377,7 +377,7 @@ def test_a_windows_1252_file_is_not_mistaken_for_mixed():
 
 def test_a_large_utf8_file_with_one_stray_byte_late_is_repaired(tmp_path):
     """Past the first megabyte the path parse fails strictly; every byte is then checked."""
-    from lib.csv_reading import read_csv_file
+    from lib.tabular.reading import read_csv_file
 
     rows = "".join(f"Kraków,{i},{'yes' if i % 2 else 'no'}\n" for i in range(120_000))
     path = tmp_path / "big.csv"
@@ -388,7 +388,7 @@ def test_a_large_utf8_file_with_one_stray_byte_late_is_repaired(tmp_path):
 
 
 def test_leading_blank_lines_and_stray_carriage_returns_are_no_preamble(tmp_path):
-    from lib.csv_reading import read_csv_file
+    from lib.tabular.reading import read_csv_file
 
     mixed = TABLE.replace("\n", "\r\n", 5)  # Windows line ends for the first rows only
     for data in ("\n\n" + TABLE, mixed, "\n\n" + mixed):

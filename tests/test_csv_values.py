@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.csv_reading import read_csv_bytes
-from lib.csv_values import MISSING_TOKENS, clean_values
+from lib.tabular.reading import read_csv_bytes
+from lib.tabular.values import MISSING_TOKENS, clean_values
 
 
 def _one_column(values, decimal=".") -> tuple[pd.Series, list[str]]:

@@ -1,4 +1,4 @@
-"""lib.encoding against pandas / scikit-learn oracles, and the shown code executed."""
+"""lib.lessons.encoding against pandas / scikit-learn oracles, and the shown code executed."""
 
 import contextlib
 import io
@@ -12,15 +12,15 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
-from lib import encoding as enc
-from lib.datasets import (
+from lib.core.datasets import (
     ACCOMMODATIONS,
     DatasetSpec,
     load_dataset,
     read_accommodation_example,
     read_students,
 )
-from lib.training import single_thread
+from lib.core.training import single_thread
+from lib.lessons import encoding as enc
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_MAPPING = {"A": 4, "B": 3, "C": 2, "D": 1, "F": 0}

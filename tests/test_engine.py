@@ -8,8 +8,8 @@ import pytest
 import torch
 from torch import nn
 
-from lib import activations, losses
-from lib.datasets import (
+from lib.core import activations, losses
+from lib.core.datasets import (
     DATASET_NAMES,
     GENERATED,
     DatasetSpec,
@@ -17,8 +17,8 @@ from lib.datasets import (
     numeric_features,
     train_test_split,
 )
-from lib.models import make_model, n_outputs, predict_proba
-from lib.training import TrainConfig, Trainer
+from lib.core.models import make_model, n_outputs, predict_proba
+from lib.core.training import TrainConfig, Trainer
 
 # --- datasets ---------------------------------------------------------------------------
 
@@ -354,7 +354,7 @@ def test_shipped_student_table_is_reproducible_from_its_generator():
     # assets/students.csv is generated, not hand-edited: make_students() must rebuild it.
     import pandas as pd
 
-    from lib.datasets import make_students, read_students
+    from lib.core.datasets import make_students, read_students
 
     pd.testing.assert_frame_equal(make_students(), read_students(), check_dtype=False)
 

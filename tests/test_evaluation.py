@@ -1,4 +1,4 @@
-"""lib.evaluation and lib.plots.metrics against scikit-learn's metrics (the oracle)."""
+"""lib.lessons.metrics and lib.plots.metrics against scikit-learn's metrics (the oracle)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import plotly.graph_objects as go
 import pytest
 from sklearn import metrics as skm
 
-from lib import evaluation as E
-from lib.datasets import DatasetSpec, load_dataset
+from lib.core.datasets import DatasetSpec, load_dataset
+from lib.lessons import metrics as E
 from lib.plots.metrics import UNDEFINED, confusion_heatmap
 
 ROW, COL = E.NORMALISATIONS[1], E.NORMALISATIONS[2]

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import pytest
 import torch
 
-from lib.lab import (
+from lib.lessons.lab import (
     LabSettings,
     accuracy_line,
     build_lab,
@@ -255,15 +255,15 @@ def test_script_accuracy_line_format():
     assert accuracy_line(0.5, 3) == "final test accuracy after 3 epochs: 0.5000"
 
 
-# -- the learner's uploaded CSV (preprocessed by lib.pipeline, passed in as arrays) ---------
+# -- the learner's uploaded CSV (preprocessed by lib.tabular.pipeline, passed in as arrays) ---------
 
 
 def _uploaded(config=None):
     import hashlib
 
-    from lib.datasets import ASSETS
-    from lib.lab import uploaded_data
-    from lib.pipeline import PipelineConfig, preprocess, read_and_profile
+    from lib.core.datasets import ASSETS
+    from lib.lessons.lab import uploaded_data
+    from lib.tabular.pipeline import PipelineConfig, preprocess, read_and_profile
 
     data = (ASSETS / "students.csv").read_bytes()
     csv, profile = read_and_profile(data)
@@ -279,8 +279,8 @@ def _uploaded(config=None):
 
 
 def test_uploaded_csv_trains_on_the_preprocessed_matrices_without_scaling_twice():
-    from lib.lab import UPLOADED
-    from lib.pipeline import PipelineConfig
+    from lib.lessons.lab import UPLOADED
+    from lib.tabular.pipeline import PipelineConfig
 
     _data, target, prepared, source = _uploaded()
     with pytest.raises(ValueError, match="Your own data page first"):
@@ -307,7 +307,7 @@ def test_uploaded_csv_trains_on_the_preprocessed_matrices_without_scaling_twice(
 
 
 def test_uploaded_csv_script_reads_the_file_next_to_it_and_reproduces_the_lab(tmp_path):
-    from lib.lab import UPLOADED, script_name
+    from lib.lessons.lab import UPLOADED, script_name
 
     data, _target, _prepared, source = _uploaded()
     settings = LabSettings(
@@ -338,7 +338,7 @@ def test_uploaded_csv_script_reads_the_file_next_to_it_and_reproduces_the_lab(tm
 
 
 def test_chart_frame_thins_long_histories_but_keeps_the_latest_epoch():
-    from lib.lab import chart_frame, history_frame
+    from lib.lessons.lab import chart_frame, history_frame
 
     lab = build_lab(LabSettings(batch_size=0))  # full batch: one epoch per step
     lab.trainer.run_steps(999)

@@ -1,4 +1,10 @@
-"""The architecture rule: lib/ (except lib/ui/) never imports streamlit; pages never import pages."""
+"""The architecture rules, read from the import statements.
+
+- nothing outside lib/ui/ (and the pages) imports streamlit;
+- lib/core/ imports nothing else of lib: it is the engine learners read on its own;
+- lib/plots/ imports no torch: figures receive numbers and draw;
+- lib/ never imports lib/ui/; pages never import pages.
+"""
 
 import ast
 from pathlib import Path
@@ -56,3 +62,36 @@ def test_pages_folder_holds_only_pages():
     # Streamlit turns every .py in pages/ into a page, so helpers must live in lib/.
     for path in (ROOT / "pages").glob("*.py"):
         assert path.name[0].isdigit() and "_" in path.name, path.name
+
+
+def _lib_modules(sub: str):
+    return [p for p in (ROOT / "lib" / sub).rglob("*.py")]
+
+
+def test_core_imports_nothing_else_of_lib():
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(
+            m
+            for m in imported_modules(path)
+            if (m == "lib" or m.startswith("lib.")) and not m.startswith("lib.core")
+        )
+        for path in _lib_modules("core")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_figures_never_import_torch():
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in _lib_modules("plots")
+        if any(m == "torch" or m.startswith("torch.") for m in imported_modules(path))
+    ]
+    assert offenders == []
+
+
+def test_lib_is_packages_with_one_idea_each():
+    # The layout the README describes: the flat modules are gone.
+    flat = sorted(p.name for p in (ROOT / "lib").glob("*.py"))
+    assert flat == ["__init__.py", "catalog.py", "cli.py", "runtime.py"]
+    for package in ("core", "lessons", "tabular", "plots", "ui"):
+        assert (ROOT / "lib" / package / "__init__.py").exists(), package

@@ -1,10 +1,10 @@
-"""lib.metrics against sklearn.metrics on many random cases, edge cases included."""
+"""lib.core.metrics against sklearn.metrics on many random cases, edge cases included."""
 
 import numpy as np
 import pytest
 from sklearn import metrics as sk
 
-from lib import metrics as cl
+from lib.core import metrics as cl
 
 ZERO_DIVISIONS = [0.0, 1.0, np.nan]
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from lib.losses import bce_naive, bce_with_logits
-from lib.sgd_paths import METHODS
+from lib.core.losses import bce_naive, bce_with_logits
+from lib.lessons.bce import METHODS
 from tests.conftest import charts, metric_values, open_page, texts
 from tests.test_page_sigmoid import code_of, numbers, run_code
 

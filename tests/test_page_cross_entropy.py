@@ -10,7 +10,7 @@ import pytest
 import torch
 from torch import nn
 
-from lib import cross_entropy_lesson as ce
+from lib.lessons import cross_entropy as ce
 from tests.conftest import charts, metric_values, open_page, printed_as_commented, run, texts
 
 PAGE = "pages/6_Multiclass_Cross_Entropy.py"

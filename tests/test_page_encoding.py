@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.datasets import ACCOMMODATIONS
+from lib.core.datasets import ACCOMMODATIONS
 from tests.conftest import ROOT, charts, metric_values, open_page, texts
 
 PAGE = "pages/1_Encoding.py"

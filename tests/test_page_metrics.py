@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from lib import evaluation as E
-from lib.datasets import DatasetSpec
+from lib.core.datasets import DatasetSpec
+from lib.lessons import metrics as E
 from tests.conftest import charts, open_page, texts
 
 PAGE = "pages/7_Metrics_and_Report.py"

@@ -8,7 +8,7 @@ import re
 import pytest
 import torch
 
-from lib import softmax_lesson as sl
+from lib.lessons import softmax as sl
 from tests.conftest import charts, metric_values, open_page, printed_as_commented, run, texts
 
 PAGE = "pages/5_Softmax_and_Argmax.py"

@@ -12,8 +12,8 @@ from sklearn.metrics import (
     recall_score,
 )
 
-from lib.datasets import DatasetSpec, load_dataset
-from lib.threshold import best_f1_threshold, cost_threshold, fit_logistic, recall_threshold
+from lib.core.datasets import DatasetSpec, load_dataset
+from lib.lessons.threshold import best_f1_threshold, cost_threshold, fit_logistic, recall_threshold
 from tests.conftest import metric_values, open_page, texts
 
 PAGE = "pages/3_Decision_Threshold.py"

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import torch
 
-from lib.export import load_model, predict_frame
+from lib.tabular.export import load_model, predict_frame
 from tests.conftest import MARKDOWN_KINDS, metric_values, open_page, texts
 from tests.test_csv_reading import REFUSED
 from tests.test_pipeline import titanic_like
@@ -339,7 +339,7 @@ def test_large_upload_goes_through_the_threaded_path_in_the_page():
     """A 400,000-row, ~12 MB upload: the chunked parse, the threaded profile and the
     threaded preprocessing run inside Streamlit's script thread; one epoch trains and the
     report shows; the profile counts every row."""
-    from lib.csv_parallel import MIN_BYTES
+    from lib.tabular.parallel_parse import MIN_BYTES
 
     rng = np.random.default_rng(7)
     n = 400_000

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lib.pipeline import PipelineConfig, preprocess, read_and_profile, start_training
+from lib.tabular.pipeline import PipelineConfig, preprocess, read_and_profile, start_training
 from tests.conftest import metric_values, texts
 from tests.test_page_your_data import train_to_the_end, upload
 

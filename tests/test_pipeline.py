@@ -1,4 +1,4 @@
-"""lib.pipeline + lib.export: accuracy beside the scikit-learn baseline, the model file, the
+"""lib.tabular.pipeline + lib.tabular.export: accuracy beside the scikit-learn baseline, the model file, the
 standalone script and the predictions CSV."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import torch
 from sklearn import datasets as skd
 from sklearn.metrics import classification_report
 
-from lib.export import (
+from lib.tabular.export import (
     escape_cell,
     load_model,
     model_bytes,
@@ -22,7 +22,7 @@ from lib.export import (
     predictions_csv,
     standalone_script,
 )
-from lib.pipeline import PipelineConfig, preprocess, read_and_profile, run
+from lib.tabular.pipeline import PipelineConfig, preprocess, read_and_profile, run
 
 
 def titanic_like(n: int = 891, seed: int = 1) -> bytes:
@@ -251,7 +251,7 @@ def test_training_code_panel_runs_as_shown_and_learns_like_the_app(make, target,
     it names, with the loss and output layer of the target, to about the app's accuracy."""
     import torch
 
-    from lib.pipeline import evaluate, start_training, training_code
+    from lib.tabular.pipeline import evaluate, start_training, training_code
 
     csv, profile = read_and_profile(make())
     config = PipelineConfig(target=target, hidden=hidden)
@@ -279,8 +279,8 @@ def test_training_code_panel_runs_as_shown_and_learns_like_the_app(make, target,
 def test_training_shares_one_row_major_copy_of_the_features_with_the_prepared_split():
     """prepare writes features column by column; once training starts, the prepared split
     and the Trainer hold the same row-major arrays (the values unchanged), not two copies."""
-    from lib.pipeline import PipelineConfig, preprocess, start_training
-    from lib.profiling import profile_frame
+    from lib.tabular.pipeline import PipelineConfig, preprocess, start_training
+    from lib.tabular.profile import profile_frame
 
     rng = np.random.default_rng(0)
     df = pd.DataFrame({"a": rng.normal(size=400), "b": rng.normal(size=400)})

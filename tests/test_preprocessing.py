@@ -1,4 +1,4 @@
-"""lib.preprocessing against scikit-learn's imputer / scaler / splitter as oracles."""
+"""lib.tabular.preprocess against scikit-learn's imputer / scaler / splitter as oracles."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from sklearn.impute import SimpleImputer
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from lib.preprocessing import OTHER, Preprocessor, prepare
-from lib.profiling import check_target
+from lib.tabular.preprocess import OTHER, Preprocessor, prepare
+from lib.tabular.profile import check_target
 
 
 def _frame(n: int = 200, seed: int = 0) -> pd.DataFrame:
@@ -165,7 +165,7 @@ def info_codes(df):
 
 @pytest.mark.parametrize("counts", [[2, 2], [50, 3, 2], [1000, 5], [7, 7, 7, 7]])
 def test_stratified_split_edge_cases(counts):
-    from lib.preprocessing import split_sizes, stratified_split
+    from lib.tabular.preprocess import split_sizes, stratified_split
 
     y = np.repeat(np.arange(len(counts)), counts)
     n_test = split_sizes(len(y), len(counts), 0.25)
@@ -188,9 +188,9 @@ def test_refusals():
 def test_threaded_passes_equal_the_single_thread_result(monkeypatch):
     """Large tables profile and prepare column by column on threads; the numbers are the
     same bit for bit as on one thread (and the one-hot batches join seamlessly)."""
-    import lib.preprocessing as preprocessing
-    import lib.profiling as profiling
-    from lib import threads
+    import lib.tabular.preprocess as preprocessing
+    import lib.tabular.profile as profiling
+    from lib.tabular import threads
 
     monkeypatch.setattr(threads, "worker_count", lambda: 2)
     df = _frame(5_000, seed=4)
@@ -220,7 +220,7 @@ def test_threaded_passes_equal_the_single_thread_result(monkeypatch):
 
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 10, 1001])
 def test_finite_median_equals_numpy_median_of_the_finite_values(n):
-    from lib.preprocessing import _std, finite_median
+    from lib.tabular.preprocess import _std, finite_median
 
     rng = np.random.default_rng(n)
     values = rng.normal(size=n)
@@ -256,7 +256,7 @@ def test_transform_raises_no_numpy_warnings():
 )
 def test_median_of_a_long_column_equals_numpy(kind):
     """np.median's value exactly, ties, NaNs and infinities included, for odd and even counts."""
-    from lib.preprocessing import finite_median
+    from lib.tabular.preprocess import finite_median
 
     rng = np.random.default_rng(len(kind))
     n = 150_001

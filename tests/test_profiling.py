@@ -1,4 +1,4 @@
-"""lib.profiling: column flags, default features, target suggestions and target checks."""
+"""lib.tabular.profile: column flags, default features, target suggestions and target checks."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib.profiling import MAX_CLASSES, check_target, profile_frame
+from lib.tabular.profile import MAX_CLASSES, check_target, profile_frame
 
 
 def _frame(n: int = 60, seed: int = 0) -> pd.DataFrame:
@@ -232,9 +232,9 @@ def test_text_labels_equal_the_row_wise_cleaning(seed):
 def test_profile_keeps_text_codes_that_check_target_and_prepare_reuse(monkeypatch):
     """The profile's codes of the text columns stand in for hashing them again: the target
     check and the preprocessing give the same result with them as without."""
-    import lib.profiling as profiling
-    from lib.preprocessing import prepare
-    from lib.profiling import factorize
+    import lib.tabular.profile as profiling
+    from lib.tabular.preprocess import prepare
+    from lib.tabular.profile import factorize
 
     monkeypatch.setattr(profiling, "MAX_SHARED_CODES", 100)
     rng = np.random.default_rng(7)
@@ -285,8 +285,8 @@ def _assert_same_target(a, b):
 def test_factorize_equals_pandas_factorize_in_small_integers(storage, monkeypatch):
     """Arrow-backed text is encoded by Arrow itself (no 8-byte code per row); the codes and
     labels are pd.factorize's."""
-    import lib.profiling as profiling
-    from lib.profiling import factorize
+    import lib.tabular.profile as profiling
+    from lib.tabular.profile import factorize
 
     rng = np.random.default_rng(11)
     values = rng.choice(np.array(["b", "a", "c c", "é", None], dtype=object), 5_000)
@@ -350,8 +350,8 @@ def _distinct_cases() -> dict[str, pd.Series]:
 
 @pytest.mark.parametrize("case", list(_distinct_cases()))
 def test_count_distinct_equals_nunique(case):
-    from lib.profiling import count_distinct
-    from lib.threads import Scratch
+    from lib.tabular.profile import count_distinct
+    from lib.tabular.threads import Scratch
 
     col = _distinct_cases()[case]
     with warnings.catch_warnings():
@@ -371,8 +371,8 @@ def test_grid_count_answers_for_decimal_numbers_only(case, on_grid):
     """The bitmap count really answers for numbers on a decimal grid (so the test above
     checks it) and declines the rest, which the hash counts: more decimals, infinities, or a
     span of more than GRID_MAX_CELLS steps ("6 decimals" of numbers in the hundreds)."""
-    from lib.profiling import _grid_distinct
-    from lib.threads import Scratch
+    from lib.tabular.profile import _grid_distinct
+    from lib.tabular.threads import Scratch
 
     col = _distinct_cases()[case]
     plain = col.dtype == np.int64

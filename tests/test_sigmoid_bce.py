@@ -6,11 +6,13 @@ import pytest
 import torch
 from torch import nn
 
-from lib.activations import logit, sigmoid, sigmoid_derivative, sigmoid_naive
-from lib.losses import bce_clamped, bce_naive, bce_with_logits
+from lib.core.activations import logit, sigmoid, sigmoid_derivative, sigmoid_naive
+from lib.core.losses import bce_clamped, bce_naive, bce_with_logits
+from lib.lessons import bce as bce_numbers
+from lib.lessons import sigmoid as sig_numbers
+from lib.lessons.bce import METHODS, loss_surface, make_data, sgd_picture, train_path
 from lib.plots import bce as bce_plots
 from lib.plots import sigmoid as sig_plots
-from lib.sgd_paths import METHODS, loss_surface, make_data, sgd_picture, train_path
 
 EXTREME = np.array([-1000.0, -100.0, -20.0, -2.5, 0.0, 2.5, 20.0, 100.0, 1000.0])
 
@@ -32,7 +34,7 @@ def test_naive_sigmoid_matches_where_it_does_not_overflow():
 
 
 def test_seed_value_and_readout_agree_with_torch():
-    values = sig_plots.sigmoid_readout(2.5)
+    values = sig_numbers.sigmoid_readout(2.5)
     assert round(values["torch.sigmoid"], 3) == 0.924
     expected = torch.sigmoid(torch.tensor(2.5)).item()
     for v in values.values():
@@ -43,19 +45,19 @@ def test_sigmoid_derivative_matches_autograd():
     x = torch.tensor(EXTREME, requires_grad=True)
     torch.sigmoid(x).sum().backward()
     np.testing.assert_allclose(sigmoid_derivative(EXTREME), x.grad.numpy(), atol=1e-15)
-    assert sig_plots.slope_readout(0.0) == pytest.approx(0.25)
-    assert sig_plots.slope_readout(2.5) == pytest.approx(float(sigmoid_derivative(2.5)), abs=1e-7)
+    assert sig_numbers.slope_readout(0.0) == pytest.approx(0.25)
+    assert sig_numbers.slope_readout(2.5) == pytest.approx(float(sigmoid_derivative(2.5)), abs=1e-7)
 
 
 @pytest.mark.parametrize(("x", "w", "b"), [(2.5, 1.0, 0.0), (1.0, -3.0, 2.0), (-4.0, 0.0, 5.0)])
 def test_linear_readout_is_sigmoid_of_wx_plus_b(x, w, b):
-    z, p = sig_plots.linear_readout(x, w, b)
+    z, p = sig_numbers.linear_readout(x, w, b)
     assert z == pytest.approx(w * x + b, abs=1e-5)
     assert p == pytest.approx(float(sigmoid(w * x + b)), abs=1e-6)
 
 
 def test_odds_table_round_trips():
-    table = sig_plots.odds_table(2.5)
+    table = sig_numbers.odds_table(2.5)
     assert 2.5 in table["logit z"].tolist()
     z = table["logit z"].to_numpy()
     np.testing.assert_allclose(table["odds e^z"], np.round(np.exp(z), 4))
@@ -98,7 +100,7 @@ def test_bce_with_logits_matches_torch_including_extremes(y):
 
 @pytest.mark.parametrize(("p", "y"), [(0.924, 1), (0.924, 0), (0.001, 1), (0.5, 0), (0.999, 0)])
 def test_three_losses_agree(p, y):
-    values = bce_plots.three_losses(p, y)
+    values = bce_numbers.three_losses(p, y)
     assert values["by hand BCELoss(p, y)"] == pytest.approx(float(bce_naive(p, y)))
     for v in values.values():
         assert v == pytest.approx(float(bce_naive(p, y)), rel=1e-4)
@@ -106,20 +108,20 @@ def test_three_losses_agree(p, y):
 
 def test_three_losses_reject_nonsense():
     with pytest.raises(ValueError, match="strictly between"):
-        bce_plots.three_losses(1.0, 1)
+        bce_numbers.three_losses(1.0, 1)
     with pytest.raises(ValueError, match="0 or 1"):
-        bce_plots.three_losses(0.5, 2)
+        bce_numbers.three_losses(0.5, 2)
 
 
 def test_saturated_logit_bceloss_clamps_with_zero_gradient():
-    result = bce_plots.saturation(40.0)
+    result = bce_numbers.saturation(40.0)
     loss, grad = result["sigmoid + nn.BCELoss"]
     assert loss == pytest.approx(100.0) and grad == 0.0
     loss, grad = result["nn.BCEWithLogitsLoss"]
     assert loss == pytest.approx(40.0) and grad == pytest.approx(1.0)
     assert loss == pytest.approx(float(bce_with_logits(40.0, 0)))
     # an unsaturated logit: both agree
-    small = bce_plots.saturation(2.0)
+    small = bce_numbers.saturation(2.0)
     assert small["sigmoid + nn.BCELoss"][0] == pytest.approx(
         small["nn.BCEWithLogitsLoss"][0], rel=1e-5
     )
@@ -130,15 +132,15 @@ def test_saturated_logit_bceloss_clamps_with_zero_gradient():
 
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
 def test_batch_table_reduction(reduction):
-    logits, targets = bce_plots.batch_rows(0.924, 1)
+    logits, targets = bce_numbers.batch_rows(0.924, 1)
     assert logits[0] == pytest.approx(2.4981, abs=1e-4) and targets[0] == 1.0
-    table, reduced = bce_plots.batch_table(logits, targets, reduction)
+    table, reduced = bce_numbers.batch_table(logits, targets, reduction)
     expected = bce_with_logits(np.array(logits), np.array(targets))
     np.testing.assert_allclose(table["loss"], expected, rtol=1e-5)
     agg = expected.mean() if reduction == "mean" else expected.sum()
     assert reduced == pytest.approx(agg, rel=1e-5)
     with pytest.raises(ValueError):
-        bce_plots.batch_table(logits, targets, "max")
+        bce_numbers.batch_table(logits, targets, "max")
 
 
 # --- SGD paths -------------------------------------------------------------------------
@@ -237,7 +239,7 @@ def test_every_figure_is_valid_plotly():
         sig_plots.linear_figure(2.5, 0.0, 1.0),
         sig_plots.derivative_figure(-8.0),
         bce_plots.bce_curves_figure(0.3, 0),
-        bce_plots.saturation_figure(40.0),
+        bce_plots.saturation_figure(40.0, bce_numbers.saturation_curves(0, 50.0)),
         bce_plots.sgd_figure(picture, 3),
     ]
     for fig in figures:

@@ -10,10 +10,10 @@ import pytest
 import torch
 from torch import nn
 
-from lib import cross_entropy_lesson as ce
-from lib import softmax_lesson as sl
-from lib.activations import softmax
-from lib.losses import cross_entropy
+from lib.core.activations import softmax
+from lib.core.losses import cross_entropy
+from lib.lessons import cross_entropy as ce
+from lib.lessons import softmax as sl
 from tests.conftest import printed_as_commented
 
 EXTREME = [[1000.0, 0.0, -1000.0], [-1000.0, -1000.0], [10000.0, -10000.0, 3.0, 0.5]]

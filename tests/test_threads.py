@@ -1,4 +1,4 @@
-"""lib.threads: ordered results, errors that surface, and per-thread scratch arrays."""
+"""lib.tabular.threads: ordered results, errors that surface, and per-thread scratch arrays."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import threading
 import numpy as np
 import pytest
 
-from lib import threads
-from lib.threads import Scratch, release_heap, thread_map, worker_count
+from lib.tabular import threads
+from lib.tabular.threads import Scratch, release_heap, thread_map, worker_count
 
 
 def test_thread_map_keeps_order_on_threads_and_inline(monkeypatch):
@@ -98,7 +98,7 @@ def test_release_heap_is_harmless():
 
 
 def test_use_small_pages_turns_numpys_huge_pages_off():
-    from lib.threads import use_small_pages
+    from lib.runtime import use_small_pages
 
     switch = np._core.multiarray._set_madvise_hugepage
     before = switch(True)  # returns the previous setting

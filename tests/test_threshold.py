@@ -1,4 +1,4 @@
-"""lib.threshold against scikit-learn: the choosers equal a brute force over sklearn.metrics,
+"""lib.lessons.threshold against scikit-learn: the choosers equal a brute force over sklearn.metrics,
 the model is deterministic per seed, and the shown code reproduces the confusion matrix."""
 
 import functools
@@ -8,10 +8,9 @@ import pytest
 import torch
 from sklearn.metrics import confusion_matrix, f1_score, recall_score
 
-from lib import metrics
-from lib.datasets import DatasetSpec, load_dataset
-from lib.plots import threshold as plots
-from lib.threshold import (
+from lib.core import metrics
+from lib.core.datasets import DatasetSpec, load_dataset
+from lib.lessons.threshold import (
     best_f1_threshold,
     boundary_case,
     candidates,
@@ -22,6 +21,7 @@ from lib.threshold import (
     recall_threshold,
     reproduce_code,
 )
+from lib.plots import threshold as plots
 
 
 def _data(seed: int, n: int = 60, ties: bool = False):

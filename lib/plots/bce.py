@@ -1,54 +1,24 @@
-"""Figures (and the numbers beside them) for the binary cross-entropy lesson. Never calls ``st.*``.
-
-The readouts run exactly the torch calls that the lesson's code panels print, so the page
-and the code agree digit for digit.
-"""
+"""Figures for the binary cross-entropy lesson: they receive numbers and draw. Never calls ``st.*``."""
 
 from __future__ import annotations
-
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import torch
-from torch import nn
 
+from lib.core.losses import bce_naive
+from lib.lessons.bce import METHODS, SgdPicture
 from lib.plots.common import point
 from lib.plots.sigmoid import figure, vline
 from lib.plots.style import BLUE, GREEN, ORANGE
-from lib.sgd_paths import METHODS, SgdPicture
 
 PATH_COLORS = dict(zip(METHODS, (BLUE, ORANGE, GREEN), strict=True))
-BATCH_REST = ((2.0, 1), (-1.5, 0), (0.8, 0))  # the rest of the small batch: (logit, y)
-
-
-def by_hand_bce(p: float, y: int) -> float:
-    """The cheat sheet's ``BCELoss(p, y)``, literally."""
-    if y == 1:
-        return float(-np.log(p))
-    return float(-np.log(1 - p))
-
-
-def three_losses(p: float, y: int) -> dict[str, float]:
-    """One sample's loss three ways: by hand, ``nn.BCELoss`` on p, ``nn.BCEWithLogitsLoss`` on z."""
-    if not 0 < p < 1:
-        raise ValueError(f"p must lie strictly between 0 and 1, got {p}.")
-    if y not in (0, 1):
-        raise ValueError(f"y must be 0 or 1, got {y}.")
-    target = torch.tensor([float(y)])
-    z = torch.logit(torch.tensor([p]))
-    return {
-        "by hand BCELoss(p, y)": by_hand_bce(p, y),
-        "nn.BCELoss()": nn.BCELoss()(torch.tensor([p]), target).item(),
-        "nn.BCEWithLogitsLoss()": nn.BCEWithLogitsLoss()(z, target).item(),
-    }
 
 
 def bce_curves_figure(p: float, y: int) -> go.Figure:
     """−log(p) (true label 1) and −log(1 − p) (true label 0), with the learner's point."""
     ps = np.linspace(0.001, 0.999, 200)
-    loss = by_hand_bce(p, y)
+    loss = float(bce_naive(p, y))
     traces = [
         dict(
             type="scatter",
@@ -71,63 +41,14 @@ def bce_curves_figure(p: float, y: int) -> go.Figure:
     )
 
 
-def batch_rows(p: float, y: int) -> tuple[list[float], list[float]]:
-    """The small batch: the learner's sample (logit of p, rounded) first, then three fixed ones."""
-    z = round(float(torch.logit(torch.tensor(p, dtype=torch.float64))), 4)
-    logits = [z, *(r[0] for r in BATCH_REST)]
-    targets = [float(y), *(float(r[1]) for r in BATCH_REST)]
-    return logits, targets
+def saturation_figure(
+    z: float, curves: tuple[np.ndarray, np.ndarray, np.ndarray], y: int = 0
+) -> go.Figure:
+    """Loss against the logit for a sample of class y: BCELoss on σ(z) hits its clamp at 100.
 
-
-def batch_table(
-    logits: list[float], targets: list[float], reduction: str
-) -> tuple[pd.DataFrame, float]:
-    """Per-sample losses (logit, p, y, loss) and the reduced loss, by ``BCEWithLogitsLoss``."""
-    if reduction not in ("mean", "sum"):
-        raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}.")
-    z, t = torch.tensor(logits), torch.tensor(targets)
-    per_sample = nn.BCEWithLogitsLoss(reduction="none")(z, t)
-    reduced = nn.BCEWithLogitsLoss(reduction=reduction)(z, t).item()
-    table = pd.DataFrame(
-        {
-            "logit z": z.numpy(),
-            "p = σ(z)": torch.sigmoid(z).numpy(),
-            "y": t.int().numpy(),
-            "loss": per_sample.numpy(),
-        }
-    )
-    return table, reduced
-
-
-def saturation(z: float, y: int = 0) -> dict[str, tuple[float, float]]:
-    """(loss, d loss / d z) for sigmoid + BCELoss and for BCEWithLogitsLoss, float32 autograd."""
-    out = {}
-    target = torch.tensor([float(y)])
-    for name in ("sigmoid + nn.BCELoss", "nn.BCEWithLogitsLoss"):
-        t = torch.tensor([float(z)], requires_grad=True)
-        if name == "nn.BCEWithLogitsLoss":
-            loss = nn.BCEWithLogitsLoss()(t, target)
-        else:
-            loss = nn.BCELoss()(torch.sigmoid(t), target)
-        loss.backward()
-        out[name] = (loss.item(), t.grad.item())
-    return out
-
-
-@lru_cache(maxsize=4)
-def _saturation_curves(y: int, z_max: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Loss against the logit for both recipes; independent of the learner's z, so computed once."""
-    zs = torch.linspace(-z_max if y else 0.0, 0.0 if y else z_max, 201)
-    target = torch.full_like(zs, float(y))
-    with torch.no_grad():
-        clamped = nn.BCELoss(reduction="none")(torch.sigmoid(zs), target)
-        exact = nn.BCEWithLogitsLoss(reduction="none")(zs, target)
-    return zs.numpy(), clamped.numpy(), exact.numpy()
-
-
-def saturation_figure(z: float, y: int = 0, z_max: float = 50.0) -> go.Figure:
-    """Loss against the logit for a sample of class y: BCELoss on σ(z) hits its clamp at 100."""
-    zs, clamped, exact = _saturation_curves(int(y), float(z_max))
+    ``curves`` is ``(zs, clamped, exact)`` from :func:`lib.lessons.bce.saturation_curves`.
+    """
+    zs, clamped, exact = curves
     line, label = vline(z, f"z = {z:g}", "black")
     return figure(
         [

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.colors as pcolors
 import plotly.graph_objects as go
 
-from lib.evaluation import NORMALISATIONS, normalise_confusion
+from lib.lessons.metrics import NORMALISATIONS, normalise_confusion
 
 # Explicit stops: without plotly.py validation the name "Blues" would reach plotly.js, whose
 # own "Blues" runs dark-to-grey.

@@ -1,22 +1,14 @@
-"""Figures (and the numbers beside them) for the sigmoid lesson. Never calls ``st.*``.
-
-The readouts use exactly the torch calls that the lesson's code panels print, so the page
-and the code agree digit for digit.
-"""
+"""Figures for the sigmoid lesson: they receive numbers and draw. Never calls ``st.*``."""
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
-import torch
-from torch import nn
 
-from lib.activations import sigmoid, sigmoid_derivative
+from lib.core.activations import sigmoid, sigmoid_derivative
 from lib.plots.common import plain_figure, point
 from lib.plots.style import BLUE, GREY, ORANGE
 
-TABLE_LOGITS = (-4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0)
 SLOW_SLOPE = 0.01  # below this slope, a step barely moves the weights
 
 
@@ -68,45 +60,6 @@ def vline(x: float, text: str, color: str = GREY) -> tuple[dict, dict]:
         ),
         dict(yref="paper", x=x, y=1, text=text, showarrow=False, yanchor="bottom"),
     )
-
-
-def sigmoid_readout(x: float) -> dict[str, float]:
-    """σ(x) three ways, as the code panel computes them: nn.Sigmoid, torch.sigmoid, by hand."""
-    t = torch.tensor(float(x))
-    return {
-        "nn.Sigmoid()": nn.Sigmoid()(t).item(),
-        "torch.sigmoid": torch.sigmoid(t).item(),
-        "by hand": (1 / (1 + torch.exp(-t))).item(),
-    }
-
-
-def linear_readout(x: float, w: float, b: float) -> tuple[float, float]:
-    """(z, p) for z = w·x + b through ``nn.Linear(1, 1)`` then ``torch.sigmoid``."""
-    layer = nn.Linear(1, 1)
-    with torch.no_grad():
-        layer.weight.fill_(float(w))
-        layer.bias.fill_(float(b))
-        z = layer(torch.tensor([[float(x)]]))
-        return z.item(), torch.sigmoid(z).item()
-
-
-def slope_readout(x: float) -> float:
-    """dσ/dx at x by autograd, as the code panel computes it."""
-    t = torch.tensor(float(x), requires_grad=True)
-    torch.sigmoid(t).backward()
-    return t.grad.item()
-
-
-def odds_table(x: float) -> pd.DataFrame:
-    """Logit ↔ odds ↔ probability for a few logits and the learner's x (float64 torch)."""
-    z = torch.tensor(sorted({*TABLE_LOGITS, round(float(x), 4)}), dtype=torch.float64)
-    return pd.DataFrame(
-        {
-            "logit z": z.numpy(),
-            "odds e^z": torch.exp(z).numpy(),
-            "probability σ(z)": torch.sigmoid(z).numpy(),
-        }
-    ).round(4)
 
 
 def sigmoid_figure(x: float) -> go.Figure:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from lib.activations import sigmoid
+from lib.core.activations import sigmoid
 from lib.plots.common import bars, plain_figure, point
 from lib.plots.style import BLUE, ORANGE, class_color
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from lib import metrics
+from lib.core import metrics
+from lib.lessons.threshold import metrics_at
 from lib.plots.common import plain_figure
 from lib.plots.style import BLUE, GREEN, GREY, ORANGE, RED
-from lib.threshold import metrics_at
 
 MAX_CURVE_POINTS = 200
 SWEEP = np.linspace(0.0, 1.0, 101)

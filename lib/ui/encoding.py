@@ -1,4 +1,4 @@
-"""Streamlit sections of the encoding lesson: each reads its widgets, calls lib.encoding,
+"""Streamlit sections of the encoding lesson: each reads its widgets, calls lib.lessons.encoding,
 shows the result and the code that produces it. Bad input becomes ``st.error``."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import plotly.graph_objects as go
 import pyarrow as pa
 import streamlit as st
 
-from lib import encoding as enc
-from lib.datasets import ACCOMMODATIONS, Dataset, DatasetSpec, read_accommodation_example
-from lib.datasets import read_students as _read_students
+from lib.core.datasets import ACCOMMODATIONS, Dataset, DatasetSpec, read_accommodation_example
+from lib.core.datasets import read_students as _read_students
+from lib.lessons import encoding as enc
 from lib.plots.encoding import order_comparison_figure
 from lib.ui.loaders import cached_dataset
 from lib.ui.widgets import code_panel

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import lab as engine
-from lib.datasets import DESCRIPTIONS, GENERATED
-from lib.models import ACTIVATIONS
+from lib.core.datasets import DESCRIPTIONS, GENERATED
+from lib.core.models import ACTIVATIONS
+from lib.core.training import OPTIMIZERS
+from lib.lessons import lab as engine
 from lib.plots.regions_png import regions_png
 from lib.plots.training import HEIGHT, confusion_heatmap, curves_spec, decision_regions
-from lib.training import OPTIMIZERS
 from lib.ui import upload as upload_ui
 from lib.ui.loaders import cached_dataset
 

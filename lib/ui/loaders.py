@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.datasets import Dataset, DatasetSpec, load_dataset
+from lib.core.datasets import Dataset, DatasetSpec, load_dataset
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import softmax_lesson as sl
+from lib.lessons import softmax as sl
 
 URL = {"bind": "query-params"}
 

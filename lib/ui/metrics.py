@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib.datasets import DatasetSpec
-from lib.evaluation import (
+from lib.core.datasets import DatasetSpec
+from lib.lessons.metrics import (
     Evaluation,
     averages,
     cell_rows,

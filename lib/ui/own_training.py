@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from lib.lab import chart_frame
-from lib.pipeline import (
+from lib.core.training import single_thread
+from lib.lessons.lab import chart_frame
+from lib.tabular.pipeline import (
     PipelineConfig,
     PipelineResult,
     TrainingRun,
@@ -23,9 +24,8 @@ from lib.pipeline import (
     start_training,
     training_code,
 )
-from lib.preprocessing import Prepared
-from lib.profiling import Profile, TargetInfo
-from lib.training import single_thread
+from lib.tabular.preprocess import Prepared
+from lib.tabular.profile import Profile, TargetInfo
 from lib.ui import lab as lab_ui
 from lib.ui.widgets import code_panel
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from lib.datasets import DATASET_NAMES, DESCRIPTIONS, GENERATED, Dataset, DatasetSpec
-from lib.lessons import LESSONS
+from lib.catalog import LESSONS
+from lib.core.datasets import DATASET_NAMES, DESCRIPTIONS, GENERATED, Dataset, DatasetSpec
 from lib.ui import state
 from lib.ui.loaders import cached_dataset
 from lib.ui.upload_release import release_ended_sessions

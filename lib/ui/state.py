@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.datasets import DatasetSpec
+from lib.core.datasets import DatasetSpec
 
 # Sidebar: the dataset picked once and kept on every page (URL parameter names).
 DATASET_KEY = "dataset"

@@ -15,11 +15,11 @@ import re
 import pandas as pd
 import streamlit as st
 
-from lib import metrics
-from lib.csv_reading import DELIMITER_NAMES, ENCODING_LABELS, ENCODINGS, CsvError, CsvResult
-from lib.export import model_bytes, predictions_csv, safe_filename, standalone_script
-from lib.pipeline import PipelineConfig, baseline_code, preprocess, read_and_profile
-from lib.profiling import Profile
+from lib.core import metrics
+from lib.tabular.export import model_bytes, predictions_csv, safe_filename, standalone_script
+from lib.tabular.pipeline import PipelineConfig, baseline_code, preprocess, read_and_profile
+from lib.tabular.profile import Profile
+from lib.tabular.reading import DELIMITER_NAMES, ENCODING_LABELS, ENCODINGS, CsvError, CsvResult
 from lib.ui.widgets import code_panel
 
 PREVIEW_ROWS = 50
@@ -56,7 +56,7 @@ def current_upload() -> tuple[str, bytes, str] | None:
         help="A table with a header row: one column is the class to predict.",
     )
     if st.button("No file at hand? Use the example student table", key="yd_example"):
-        from lib.datasets import ASSETS
+        from lib.core.datasets import ASSETS
 
         data = (ASSETS / "students.csv").read_bytes()
         _store("students.csv", data, "example")
@@ -331,6 +331,6 @@ def downloads(result, csv: CsvResult, name: str) -> None:
         "import torch\n"
         "payload = torch.load('classlab_model.pt', weights_only=True)\n"
         "print(payload['classes'], payload['preprocessor']['feature_names'][:5])\n"
-        "# or: from lib.export import load_model, predict_frame",
+        "# or: from lib.tabular.export import load_model, predict_frame",
         "Load the model file",
     )

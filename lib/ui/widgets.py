@@ -6,9 +6,16 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from lib.runtime import configure_process
+
 
 def page_header(title: str, intro: str) -> None:
-    """Title and a short introduction in the lesson's voice."""
+    """Title and a short introduction in the lesson's voice.
+
+    Every page starts here, including a page opened straight from a link (``app.py`` does
+    not run then), so this is where the server's process-wide settings are applied.
+    """
+    configure_process()
     st.title(title)
     st.markdown(intro)
 

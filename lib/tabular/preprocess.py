@@ -21,8 +21,8 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from lib.profiling import TargetInfo, factorize, shared_codes
-from lib.threads import PARALLEL_ROWS, Scratch, release_heap, thread_map
+from lib.tabular.profile import TargetInfo, factorize, shared_codes
+from lib.tabular.threads import PARALLEL_ROWS, Scratch, release_heap, thread_map
 
 MAX_ABS = 1e12
 MAX_CATEGORIES = 20
@@ -346,7 +346,7 @@ def prepare(
 ) -> Prepared:
     """Label-encode, split, clean, impute, one-hot and standardise; fitted on training rows.
 
-    ``column_codes``: :attr:`~lib.profiling.Profile.factorized` of this frame, if at hand
+    ``column_codes``: :attr:`~lib.tabular.profile.Profile.factorized` of this frame, if at hand
     (the text columns' codes, so they are not hashed again).
     """
     if not features:

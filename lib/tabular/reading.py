@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lib.csv_parallel import MIN_BYTES, parse_in_chunks
-from lib.csv_values import clean_values
-from lib.threads import release_heap
+from lib.tabular.parallel_parse import MIN_BYTES, parse_in_chunks
+from lib.tabular.threads import release_heap
+from lib.tabular.values import clean_values
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -748,7 +748,7 @@ def _parse_path(path, options: dict) -> pd.DataFrame | None:
 def _parse(utf8: bytes, kwargs: dict):
     """The table in ``utf8`` and the number of ragged rows skipped.
 
-    Large bytes are split over the cores by :mod:`lib.csv_parallel`; if that gives up (a
+    Large bytes are split over the cores by :mod:`lib.tabular.parallel_parse`; if that gives up (a
     ragged row, a quoted newline at a split), one pass decides and counts ragged rows.
     """
     header = kwargs["header"] == 0

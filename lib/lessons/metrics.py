@@ -18,10 +18,16 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lib import metrics
-from lib.datasets import DatasetSpec, load_dataset, numeric_features, standardise, train_test_split
-from lib.models import make_model
-from lib.training import TrainConfig, Trainer, predict_labels
+from lib.core import metrics
+from lib.core.datasets import (
+    DatasetSpec,
+    load_dataset,
+    numeric_features,
+    standardise,
+    train_test_split,
+)
+from lib.core.models import make_model
+from lib.core.training import TrainConfig, Trainer, predict_labels
 
 MODELS = {"Logistic regression": (), "Small MLP (32 ReLU)": (32,)}
 NORMALISATIONS = ("Counts", "Row-normalised (recall)", "Column-normalised (precision)")
@@ -389,8 +395,8 @@ import torch
 from torch import nn
 from sklearn.metrics import classification_report, confusion_matrix
 
-from lib.datasets import DatasetSpec, load_dataset, numeric_features, train_test_split
-from lib.models import make_model  # nn.Linear layers, initialised from a private seed
+from lib.core.datasets import DatasetSpec, load_dataset, numeric_features, train_test_split
+from lib.core.models import make_model  # nn.Linear layers, initialised from a private seed
 
 data = load_dataset({spec!r})
 X, feature_names = numeric_features(data.features)

@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lib import datasets
-from lib.datasets import BUILTIN_TABLES, GENERATED, Dataset, DatasetSpec
-from lib.models import ACTIVATIONS, make_model, n_outputs
-from lib.training import OPTIMIZERS, TrainConfig, Trainer, single_thread
+from lib.core import datasets
+from lib.core.datasets import BUILTIN_TABLES, GENERATED, Dataset, DatasetSpec
+from lib.core.models import ACTIVATIONS, make_model, n_outputs
+from lib.core.training import OPTIMIZERS, TrainConfig, Trainer, single_thread
 
 LAB_DATASETS = GENERATED + BUILTIN_TABLES
 UPLOADED = "Your uploaded CSV"  # the learner's file, preprocessed on the "Your own data" page
@@ -163,7 +163,7 @@ class UploadedData:
     """The learner's CSV as the "Your own data" page preprocessed it: split, imputed,
     one-hot encoded and standardised with the training rows' statistics (so the lab must
     not standardise again). ``data_code`` is the exported script's reading and
-    preprocessing part (:mod:`lib.export`), which rebuilds these matrices from the file."""
+    preprocessing part (:mod:`lib.tabular.export`), which rebuilds these matrices from the file."""
 
     key: str  # which file and which preprocessing: a change starts the lab again
     filename: str
@@ -179,13 +179,13 @@ class UploadedData:
 
 
 def uploaded_data(prepared, target, config, csv, filename: str, digest: str) -> UploadedData:
-    """:class:`UploadedData` from what :func:`lib.pipeline.preprocess` returned for a file.
+    """:class:`UploadedData` from what :func:`lib.tabular.pipeline.preprocess` returned for a file.
 
-    ``prepared`` is a :class:`lib.preprocessing.Prepared`, ``target`` its
-    :class:`lib.profiling.TargetInfo`, ``config`` the :class:`lib.pipeline.PipelineConfig`,
-    ``csv`` the :class:`lib.csv_reading.CsvResult` and ``digest`` the file's SHA-256.
+    ``prepared`` is a :class:`lib.tabular.preprocess.Prepared`, ``target`` its
+    :class:`lib.tabular.profile.TargetInfo`, ``config`` the :class:`lib.tabular.pipeline.PipelineConfig`,
+    ``csv`` the :class:`lib.tabular.reading.CsvResult` and ``digest`` the file's SHA-256.
     """
-    from lib.export import safe_filename
+    from lib.tabular.export import safe_filename
 
     filename = safe_filename(filename)
     key = hashlib.sha256(f"{digest}|{config!r}".encode()).hexdigest()[:16]
@@ -206,11 +206,11 @@ _PIPELINE_ONLY = ("hidden", "epochs", "batch_size", "learning_rate", "schedule")
 
 def _csv_data_code(prepared, target, config, csv, filename: str) -> str:
     """Steps 1–5 (read, label-encode, split, impute / one-hot, standardise) of
-    :func:`lib.export.standalone_script`, without the Your-own-data page's own training
+    :func:`lib.tabular.export.standalone_script`, without the Your-own-data page's own training
     settings: it ends with float32 ``X_train``, ``X_test`` and int64 ``y_train``, ``y_test``."""
     from types import SimpleNamespace
 
-    from lib.export import standalone_script as csv_script
+    from lib.tabular.export import standalone_script as csv_script
 
     result = SimpleNamespace(
         prepared=prepared, config=config, target=target, classes=list(target.classes),
@@ -219,7 +219,7 @@ def _csv_data_code(prepared, target, config, csv, filename: str) -> str:
     script = csv_script(result, csv, filename)
     start, end = script.find(_DATA_START), script.find(_DATA_END)
     if start < 0 or end < start:
-        raise ValueError("lib.export's script changed shape: cannot reuse its data part.")
+        raise ValueError("lib.tabular.export's script changed shape: cannot reuse its data part.")
     code = script[start:end].rstrip() + "\n"
     first, rest = code.split("\n", 1)
     settings = json.loads(ast.literal_eval(first[len("SETTINGS = json.loads(") : -1]))
@@ -384,7 +384,7 @@ def grid_proba(
     gx, gy = np.meshgrid(xs, ys)
     grid = lab.data.transform(np.column_stack([gx.ravel(), gy.ravel()]))
     model = model if model is not None else lab.trainer.model
-    from lib.models import predict_proba
+    from lib.core.models import predict_proba
 
     with single_thread():
         proba = predict_proba(model, torch.from_numpy(grid)).numpy()
@@ -393,7 +393,7 @@ def grid_proba(
 
 def confusion_at(lab: Lab, model: torch.nn.Module | None = None) -> np.ndarray:
     """Test-set confusion matrix (rows = true class, columns = predicted)."""
-    from lib.training import predict_labels
+    from lib.core.training import predict_labels
 
     model = model if model is not None else lab.trainer.model
     model.eval()
@@ -452,7 +452,7 @@ def _data_code(s: LabSettings) -> str:
         fn = _GENERATORS[s.data]
         source = inspect.getsource(datasets._split_counts) + "\n\n" + inspect.getsource(fn)
         return (
-            f"# The lab's {s.data} generator, copied from ClassLab's lib/datasets.py.\n"
+            f"# The lab's {s.data} generator, copied from ClassLab's lib/core/datasets.py.\n"
             f"{source}\n\n"
             f"rng = np.random.default_rng({s.data_seed})\n"
             f"X, y = {fn.__name__}(rng, {s.points}, {s.noise!r}, {k})\n"

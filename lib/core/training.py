@@ -4,7 +4,7 @@ A :class:`Trainer` owns one learner's model, optimizer, shuffling generator and 
 Nothing in here prints, plots or touches Streamlit: ``step`` / ``run_epoch`` /
 ``train_for`` return numbers and the page decides what to draw.
 
-Reproducibility: initialisation (``lib.models.make_model(seed=…)``) and shuffling use
+Reproducibility: initialisation (``lib.core.models.make_model(seed=…)``) and shuffling use
 private ``torch.Generator``s, so the same seed gives a bitwise-identical loss curve even
 while other sessions train in the same process (``torch.manual_seed`` is process-wide and
 would not).
@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
-from lib.losses import loss_for, targets_for
+from lib.core.losses import loss_for, targets_for
 
 OPTIMIZERS = ("SGD", "SGD + momentum", "Adam")
 
@@ -105,7 +105,7 @@ class Trainer:
     """Mini-batch training of one model on one train/test split.
 
     >>> import torch
-    >>> from lib.models import make_model
+    >>> from lib.core.models import make_model
     >>> X = torch.randn(40, 2, generator=torch.Generator().manual_seed(0))
     >>> y = (X[:, 0] > 0).long()
     >>> t = Trainer(make_model(2, 2), X, y, X, y, n_classes=2, config=TrainConfig(batch_size=8))
@@ -237,7 +237,7 @@ class Trainer:
         return loss, accuracy
 
     def predict_proba(self, X: torch.Tensor) -> torch.Tensor:
-        from lib.models import predict_proba
+        from lib.core.models import predict_proba
 
         return predict_proba(self.model, X.float())
 

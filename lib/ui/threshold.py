@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from lib.datasets import Dataset, DatasetSpec, load_dataset
-from lib.threshold import (
+from lib.core.datasets import Dataset, DatasetSpec, load_dataset
+from lib.lessons.threshold import (
     LogisticFit,
     best_f1_threshold,
     boundary_case,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.plots import bce as fig
-from lib.sgd_paths import SgdPicture, sgd_picture
+from lib.lessons import bce as numbers
+from lib.lessons.bce import SgdPicture, sgd_picture
 from lib.ui.widgets import Question
 
 STEPS = 60
@@ -16,9 +16,11 @@ BATCH_SIZES = (2, 4, 8, 16, 32, 64)
 
 # The numbers are deterministic in the settings: cached, a rerun costs no torch call.
 _cache = st.cache_data(max_entries=512, show_spinner=False)
-three_losses = _cache(fig.three_losses)
-batch_table = _cache(fig.batch_table)
-saturation = _cache(fig.saturation)
+three_losses = _cache(numbers.three_losses)
+batch_table = _cache(numbers.batch_table)
+saturation = _cache(numbers.saturation)
+batch_rows = numbers.batch_rows
+saturation_curves = numbers.saturation_curves  # lru-cached: independent of the learner's z
 
 
 @st.cache_data(show_spinner="Running the three SGD paths…", max_entries=32)

@@ -1,10 +1,10 @@
 """The whole road from an uploaded CSV to an evaluated PyTorch classifier.
 
-read (:mod:`lib.csv_reading`) → profile and check the target (:mod:`lib.profiling`) →
-preprocess (:mod:`lib.preprocessing`) → train with :class:`lib.training.Trainer`
+read (:mod:`lib.tabular.reading`) → profile and check the target (:mod:`lib.tabular.profile`) →
+preprocess (:mod:`lib.tabular.preprocess`) → train with :class:`lib.core.training.Trainer`
 (binary: 1 logit + ``BCEWithLogitsLoss``; multiclass: K logits + ``CrossEntropyLoss``) →
-evaluate with :mod:`lib.metrics`, beside a scikit-learn ``LogisticRegression`` baseline on the
-same split. The page and the command line (:mod:`lib.cli`) both call :func:`run`.
+evaluate with :mod:`lib.core.metrics`, beside a scikit-learn ``LogisticRegression`` baseline on the
+same split. The page and the command line (:mod:`lib.tabular.cli`) both call :func:`run`.
 
 Default settings: a logistic-regression network (no hidden layer) trained with Adam on full
 batches (mini-batches of 512 for big tables) with the L2 penalty scikit-learn's default
@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from lib import metrics
-from lib.csv_reading import CsvResult, read_csv_bytes
-from lib.models import make_model, predict_proba
-from lib.preprocessing import Prepared, prepare
-from lib.profiling import Profile, TargetInfo, check_target, profile_frame
-from lib.training import TrainConfig, Trainer, single_thread
+from lib.core import metrics
+from lib.core.models import make_model, predict_proba
+from lib.core.training import TrainConfig, Trainer, single_thread
+from lib.tabular.preprocess import Prepared, prepare
+from lib.tabular.profile import Profile, TargetInfo, check_target, profile_frame
+from lib.tabular.reading import CsvResult, read_csv_bytes
 
 FULL_BATCH_ROWS = 8_192
 MINI_BATCH = 512

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from lib.datasets import Dataset, DatasetSpec, numeric_features, standardise, train_test_split
-from lib.models import make_model
-from lib.training import TrainConfig, Trainer
+from lib.core.datasets import Dataset, DatasetSpec, numeric_features, standardise, train_test_split
+from lib.core.models import make_model
+from lib.core.training import TrainConfig, Trainer
 
 EPOCHS = 300
 LEARNING_RATE = 0.05
@@ -127,7 +127,7 @@ def counts(y_true, proba, thresholds) -> dict[str, np.ndarray]:
 
 
 def metrics_at(y_true, proba, threshold: float) -> dict:
-    """What :func:`lib.metrics.threshold_metrics` returns, from :func:`counts` (no per-row loop).
+    """What :func:`lib.core.metrics.threshold_metrics` returns, from :func:`counts` (no per-row loop).
 
     >>> metrics_at([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9], 0.5)["recall"]
     0.5
@@ -226,7 +226,7 @@ def _data_code(spec: DatasetSpec) -> str:
             "y = 1 - data.target  # 1 = malignant: the disease is the positive class\n"
         )
     return (
-        "from lib.datasets import DatasetSpec, load_dataset, numeric_features  # ClassLab's data\n\n"
+        "from lib.core.datasets import DatasetSpec, load_dataset, numeric_features  # ClassLab's data\n\n"
         f"dataset = load_dataset({spec!r})\n"
         "X, _ = numeric_features(dataset.features)  # float32, text columns one-hot encoded\n"
         "y = dataset.y\n"

@@ -11,11 +11,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from lib.activations import log_softmax
+from lib.core.activations import log_softmax
 
 
 def loss_for(n_classes: int) -> nn.Module:
-    """The loss that matches :func:`lib.models.n_outputs`."""
+    """The loss that matches :func:`lib.core.models.n_outputs`."""
     if n_classes < 2:
         raise ValueError(f"A classifier needs at least 2 classes, got {n_classes}.")
     return nn.BCEWithLogitsLoss() if n_classes == 2 else nn.CrossEntropyLoss()

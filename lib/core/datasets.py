@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
 GENERATED = ("Moons", "Circles", "Blobs", "XOR", "Spiral")
 BUILTIN_TABLES = ("Breast cancer", "Iris", "Wine", "Digits")

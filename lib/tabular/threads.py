@@ -76,23 +76,6 @@ def release_heap() -> None:
         sys.modules["pyarrow"].default_memory_pool().release_unused()
 
 
-def use_small_pages() -> bool:
-    """Have numpy's large arrays use ordinary 4 KiB pages, not 2 MiB transparent huge pages.
-
-    Process-wide (numpy's own switch, also set by ``NUMPY_MADVISE_HUGEPAGE=0``). On virtual
-    machines that hand freed memory back to their host ("free page reporting"), a huge page
-    is carved from memory the host has already taken back, and zeroing it costs a fault on
-    the host too: reading, profiling and preparing a 1,000,000-row CSV spent 0.6–1.2 s in the
-    kernel with huge pages and ~0.45 s without, and stopped swinging from run to run. On
-    other machines the difference is a few percent either way. Returns whether it was set.
-    """
-    try:
-        np._core.multiarray._set_madvise_hugepage(False)
-    except AttributeError:  # a numpy without the switch: leave it as it is
-        return False
-    return True
-
-
 class Scratch:
     """Work arrays reused by the columns one thread processes during one pass.
 

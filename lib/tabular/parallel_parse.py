@@ -30,7 +30,7 @@ import io
 import numpy as np
 import pandas as pd
 
-from lib.threads import thread_map, worker_count
+from lib.tabular.threads import thread_map, worker_count
 
 MIN_BYTES = 8 * 1024 * 1024  # below this, one thread parses in a few tens of milliseconds
 CHUNK_BYTES = 8 * 1024 * 1024  # small chunks keep each thread's parser buffers small

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib.plots import sigmoid as fig
+from lib.lessons import sigmoid as numbers
 from lib.ui.widgets import Question
 
 X_KEY, X_NUM_KEY, W_KEY, B_KEY = "sig_x", "sig_x_num", "sig_w", "sig_b"
@@ -18,10 +18,10 @@ X_DEFAULT, X_MIN, X_MAX = 2.5, -10.0, 10.0
 
 # The numbers are deterministic in the settings: cached, a rerun costs no torch call.
 _cache = st.cache_data(max_entries=512, show_spinner=False)
-sigmoid_readout = _cache(fig.sigmoid_readout)
-linear_readout = _cache(fig.linear_readout)
-slope_readout = _cache(fig.slope_readout)
-odds_table = _cache(fig.odds_table)
+sigmoid_readout = _cache(numbers.sigmoid_readout)
+linear_readout = _cache(numbers.linear_readout)
+slope_readout = _cache(numbers.slope_readout)
+odds_table = _cache(numbers.odds_table)
 
 
 def _number_changed() -> None:

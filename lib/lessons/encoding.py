@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib.datasets import ACCOMMODATIONS
+from lib.core.datasets import ACCOMMODATIONS
 
 GRADES_CSV = "assets/students.csv"
 DEFAULT_GRADE_ORDER = "A,B,C,D,F"  # highest code first: A→4 … F→0, as in the seed
@@ -314,7 +314,7 @@ def column_preview(
 def dataset_code(spec_repr: str, column: str, drop_first: bool) -> str:
     """Code that rebuilds the chosen dataset's table and encodes ``column`` both ways."""
     return f"""import pandas as pd
-from lib.datasets import DatasetSpec, load_dataset  # run from the ClassLab folder
+from lib.core.datasets import DatasetSpec, load_dataset  # run from the ClassLab folder
 
 df = load_dataset({spec_repr}).frame()
 categories = sorted(df[{column!r}].dropna().unique())  # what OrdinalEncoder does by default
@@ -349,7 +349,7 @@ def fit_logistic(X: np.ndarray, y: np.ndarray, steps: int = 200, lr: float = 0.1
     import torch
     from torch import nn
 
-    from lib.training import single_thread
+    from lib.core.training import single_thread
 
     with single_thread():
         X_t = torch.tensor(X, dtype=torch.float32)

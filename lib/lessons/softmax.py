@@ -2,7 +2,7 @@
 
 Every number the page shows is computed here with the same PyTorch calls as the code panel
 next to it (float32, as the cheat sheet writes), so the code, run as is, prints what is on
-screen. The numpy twins in :mod:`lib.activations` are the float64 oracles the tests use.
+screen. The numpy twins in :mod:`lib.core.activations` are the float64 oracles the tests use.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from functools import lru_cache, wraps
 import numpy as np
 import torch
 
-from lib.training import single_thread
+from lib.core.training import single_thread
 
 
 def _freeze(value):

@@ -20,11 +20,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lib.csv_reading import CsvResult
-from lib.csv_values import parse_formatted
-from lib.models import make_model, predict_proba
-from lib.pipeline import PipelineResult, lr_schedule
-from lib.preprocessing import MAX_ABS, MISSING, OTHER, Preprocessor, stratified_split
+from lib.core.models import make_model, predict_proba
+from lib.tabular.pipeline import PipelineResult, lr_schedule
+from lib.tabular.preprocess import MAX_ABS, MISSING, OTHER, Preprocessor, stratified_split
+from lib.tabular.reading import CsvResult
+from lib.tabular.values import parse_formatted
 
 FORMAT = "classlab-model"
 VERSION = 1
@@ -136,7 +136,7 @@ def standalone_script(result: PipelineResult, csv: CsvResult, filename: str = "d
     cfg = result.config
     filename = safe_filename(filename)
     n_train = len(result.prepared.y_train)
-    from lib.pipeline import auto_epochs
+    from lib.tabular.pipeline import auto_epochs
 
     epochs, batch = auto_epochs(n_train)
     if cfg.epochs is not None:
@@ -152,7 +152,7 @@ def standalone_script(result: PipelineResult, csv: CsvResult, filename: str = "d
             ".map(lambda v: str(int(v)) if float(v).is_integer() else repr(float(v)))"
         )
     else:
-        # The same cleaning as lib.profiling.check_target: spaces stripped, then every
+        # The same cleaning as lib.tabular.profile.check_target: spaces stripped, then every
         # spelling mapped to the class with the same letters in any case ("YES" -> "yes").
         label_expr = "raw.dropna().astype(str).str.strip()"
         case_merge = (

@@ -14,8 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from lib.activations import log_softmax, softmax
-from lib.softmax_lesson import code_num, header, num, show, torch_memo
+from lib.core.activations import log_softmax, softmax
+from lib.lessons.softmax import code_num, header, num, show, torch_memo
 
 # ---------------------------------------------------------------- numpy teaching formulas
 

@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lib.threads import PARALLEL_ROWS, Scratch, thread_map
+from lib.tabular.threads import PARALLEL_ROWS, Scratch, thread_map
 
 MAX_CLASSES = 20
 MIN_CLASS_ROWS = 2

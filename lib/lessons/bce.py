@@ -16,11 +16,15 @@ Each shuffling loader draws from its own ``torch.Generator`` seeded with ``seed`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
+
+from lib.core.losses import bce_naive
 
 METHODS = ("Full-batch GD", "Mini-batch SGD", "Single-sample SGD")
 TRUE_W, TRUE_B = 2.0, -1.0
@@ -133,3 +137,77 @@ def sgd_picture(
     with torch.enable_grad():
         paths = {m: train_path(x, y, m, start, lr, steps, batch_size, seed) for m in METHODS}
     return SgdPicture(w_grid, b_grid, loss_surface(x, y, w_grid, b_grid), paths)
+
+
+# The loss readouts beside the figures: exactly the torch calls the code panels print, so the
+# page and the code agree digit for digit.
+BATCH_REST = ((2.0, 1), (-1.5, 0), (0.8, 0))  # the rest of the small batch: (logit, y)
+
+
+def three_losses(p: float, y: int) -> dict[str, float]:
+    """One sample's loss three ways: by hand, ``nn.BCELoss`` on p, ``nn.BCEWithLogitsLoss`` on z."""
+    if not 0 < p < 1:
+        raise ValueError(f"p must lie strictly between 0 and 1, got {p}.")
+    if y not in (0, 1):
+        raise ValueError(f"y must be 0 or 1, got {y}.")
+    target = torch.tensor([float(y)])
+    z = torch.logit(torch.tensor([p]))
+    return {
+        "by hand BCELoss(p, y)": float(bce_naive(p, y)),
+        "nn.BCELoss()": nn.BCELoss()(torch.tensor([p]), target).item(),
+        "nn.BCEWithLogitsLoss()": nn.BCEWithLogitsLoss()(z, target).item(),
+    }
+
+
+def batch_rows(p: float, y: int) -> tuple[list[float], list[float]]:
+    """The small batch: the learner's sample (logit of p, rounded) first, then three fixed ones."""
+    z = round(float(torch.logit(torch.tensor(p, dtype=torch.float64))), 4)
+    logits = [z, *(r[0] for r in BATCH_REST)]
+    targets = [float(y), *(float(r[1]) for r in BATCH_REST)]
+    return logits, targets
+
+
+def batch_table(
+    logits: list[float], targets: list[float], reduction: str
+) -> tuple[pd.DataFrame, float]:
+    """Per-sample losses (logit, p, y, loss) and the reduced loss, by ``BCEWithLogitsLoss``."""
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}.")
+    z, t = torch.tensor(logits), torch.tensor(targets)
+    per_sample = nn.BCEWithLogitsLoss(reduction="none")(z, t)
+    reduced = nn.BCEWithLogitsLoss(reduction=reduction)(z, t).item()
+    table = pd.DataFrame(
+        {
+            "logit z": z.numpy(),
+            "p = σ(z)": torch.sigmoid(z).numpy(),
+            "y": t.int().numpy(),
+            "loss": per_sample.numpy(),
+        }
+    )
+    return table, reduced
+
+
+def saturation(z: float, y: int = 0) -> dict[str, tuple[float, float]]:
+    """(loss, d loss / d z) for sigmoid + BCELoss and for BCEWithLogitsLoss, float32 autograd."""
+    out = {}
+    target = torch.tensor([float(y)])
+    for name in ("sigmoid + nn.BCELoss", "nn.BCEWithLogitsLoss"):
+        t = torch.tensor([float(z)], requires_grad=True)
+        if name == "nn.BCEWithLogitsLoss":
+            loss = nn.BCEWithLogitsLoss()(t, target)
+        else:
+            loss = nn.BCELoss()(torch.sigmoid(t), target)
+        loss.backward()
+        out[name] = (loss.item(), t.grad.item())
+    return out
+
+
+@lru_cache(maxsize=4)
+def saturation_curves(y: int, z_max: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Loss against the logit for both recipes; independent of the learner's z, so computed once."""
+    zs = torch.linspace(-z_max if y else 0.0, 0.0 if y else z_max, 201)
+    target = torch.full_like(zs, float(y))
+    with torch.no_grad():
+        clamped = nn.BCELoss(reduction="none")(torch.sigmoid(zs), target)
+        exact = nn.BCEWithLogitsLoss(reduction="none")(zs, target)
+    return zs.numpy(), clamped.numpy(), exact.numpy()
