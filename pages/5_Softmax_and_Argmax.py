@@ -3,6 +3,7 @@ import streamlit as st
 
 from lib.lessons import softmax as sl
 from lib.plots import softmax as plots
+from lib.text import md_literal
 from lib.ui.logit_inputs import URL, logit_inputs
 from lib.ui.sidebar import dataset_picker
 from lib.ui.widgets import Question, code_panel, mistake, page_header, quiz
@@ -80,7 +81,7 @@ j = names.index(dominant)
 grid, sweep = sl.sweep(z, j)
 st.plotly_chart(plots.sweep_lines(names, grid, sweep, j, z[j], p[j]))
 st.markdown(
-    f"Now p({sl.md_escape(dominant)}) = **{p[j]:.4f}**. Each +1 on its logit multiplies "
+    f"Now p({md_literal(dominant)}) = **{p[j]:.4f}**. Each +1 on its logit multiplies "
     "its odds against every other class by e ≈ 2.72, so a logit a few units above the "
     "rest takes almost all the probability."
 )
@@ -112,7 +113,7 @@ b.metric("softmax([z, 0])[0]", f"{soft:.4f}")
 st.latex(r"\frac{e^{z}}{e^{z} + e^{0}} = \frac{1}{1 + e^{-z}} = \sigma(z)")
 if len(z) == 2:
     st.markdown(
-        f"With your two logits, p({sl.md_escape(names[0])}) = σ(z0 − z1) = "
+        f"With your two logits, p({md_literal(names[0])}) = σ(z0 − z1) = "
         f"σ({sl.num(z[0] - z[1])}) = **{p[0]:.4f}**."
     )
 st.plotly_chart(plots.sigmoid_vs_softmax(sz))

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib.tabular.pipeline import PipelineConfig
+from lib.text import md_literal
 from lib.ui import own_training as training
 from lib.ui import upload as ui
 from lib.ui.sidebar import navigation_only
@@ -56,7 +57,7 @@ if upload is None:
     quiz(QUESTIONS, key="yd_quiz")
     st.stop()
 name, data, digest = upload
-st.caption(f"File: {ui.plain(name)} · {len(data):,} bytes")
+st.caption(f"File: {md_literal(name)} · {len(data):,} bytes")
 options = ui.reading_options(None)
 parsed = ui.read_upload(data, digest, options)
 if parsed is None:
@@ -75,11 +76,11 @@ try:
     config = PipelineConfig(target=target, features=tuple(features), **settings)
     target_info, features, prepared = ui.prepared_for(csv, profile, digest, config)
 except ValueError as exc:
-    st.error(ui.plain(exc))
+    st.error(md_literal(exc))
     st.stop()
 st.success(
     f"{target_info.n_classes} classes: "
-    + ", ".join(f"{ui.plain(c)} ({n:,})" for c, n in list(target_info.counts.items())[:20])
+    + ", ".join(f"{md_literal(c)} ({n:,})" for c, n in list(target_info.counts.items())[:20])
 )
 
 st.header("4. Preprocessing, step by step")
@@ -98,7 +99,7 @@ result = training.training_step(job)
 if result is None:
     st.stop()
 if result.diverged:  # the data's own warnings were shown with the steps above
-    st.warning(ui.plain(result.diverged))
+    st.warning(md_literal(result.diverged))
 
 st.header("6. Evaluate")
 ui.show_results(result)

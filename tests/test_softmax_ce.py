@@ -131,8 +131,10 @@ def test_clean_class_names_makes_unique_visible_names():
         assert len(set(names)) == 6 and all(names)
 
 
-def test_md_escape():
-    assert sl.md_escape("a*b_$c") == r"a\*b\_\$c"
+def test_md_literal_escapes_markdown_and_latex():
+    from lib.text import md_literal
+
+    assert md_literal("a*b_$c") == r"a\*b\_\$c"
 
 
 def test_normaliser_latex_writes_the_learners_numbers():

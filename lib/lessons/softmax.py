@@ -139,11 +139,6 @@ def clean_class_names(raw: Sequence[str]) -> tuple[list[str], list[str]]:
     return names, notes
 
 
-def md_escape(text: str) -> str:
-    """Escape markdown / LaTeX specials so a class name shows literally inside ``st.markdown``."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|$<>~])", r"\\\1", text)
-
-
 # ---------------------------------------------------------------- the numbers on screen
 def _tensor(z: Sequence[float]) -> torch.Tensor:
     return torch.tensor([float(v) for v in z])

@@ -38,6 +38,7 @@ import pandas as pd
 from lib.tabular.parallel_parse import MIN_BYTES, parse_in_chunks
 from lib.tabular.threads import release_heap
 from lib.tabular.values import clean_values
+from lib.text import clip
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -203,7 +204,7 @@ def read_csv_bytes(
             False,
         )  # pandas' path parse would see them
         sample = _sample_text(utf8)
-        shown = "; ".join(repr(_clip(line.strip())) for line in preamble if line.strip())
+        shown = "; ".join(repr(clip(line.strip())) for line in preamble if line.strip())
         warn.append(
             f"{len(preamble)} line(s) above the header row were skipped: {shown}. "
             "The header is the first line with as many fields as the rows below it."
@@ -444,7 +445,7 @@ def _repair_mixed_utf8(data: bytes) -> tuple[bytes, str] | None:
     shown = fixed.split("\n", line)[line - 1].strip()
     note = (
         f"The file is UTF-8 except {n_stray:,} byte(s) in another encoding (the first on line "
-        f"{line:,}), read as Windows-1252: {_clip(shown)!r}. "
+        f"{line:,}), read as Windows-1252: {clip(shown)!r}. "
         "Save the file as UTF-8 to be sure of every letter."
     )
     return fixed.lstrip("\ufeff").encode("utf-8"), note
@@ -565,10 +566,6 @@ def _field_count(line: str, delimiter: str) -> int:
         return len(next(csv.reader([line.rstrip("\r")], delimiter=delimiter), []))
     except csv.Error:
         return line.count(delimiter) + 1
-
-
-def _clip(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _size_message(size: int, limit: int) -> str:

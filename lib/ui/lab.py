@@ -18,6 +18,7 @@ from lib.core.training import OPTIMIZERS
 from lib.lessons import lab as engine
 from lib.plots.regions_png import regions_png
 from lib.plots.training import HEIGHT, confusion_heatmap, curves_spec, decision_regions
+from lib.text import md_literal
 from lib.ui import upload as upload_ui
 from lib.ui.loaders import cached_dataset
 
@@ -145,7 +146,7 @@ def _uploaded_caption() -> engine.UploadedData | None:
         st.page_link(YOUR_DATA, label="Your own data", icon=":material/upload_file:")
         return None
     st.caption(
-        f"{upload_ui.plain(source.filename)}: {len(source.y_train):,} training and "
+        f"{md_literal(source.filename)}: {len(source.y_train):,} training and "
         f"{len(source.y_test):,} test rows, {len(source.feature_names):,} features, "
         f"{len(source.class_names)} classes. The split (test share {source.test_size:.0%}, "
         f"seed {source.seed}), imputation, one-hot encoding and standardisation are the ones "
@@ -363,7 +364,7 @@ def code_section(lab: engine.Lab) -> None:
     code = engine.standalone_script(lab)
     last = lab.trainer.history[-1]
     if lab.uploaded is not None:
-        name = upload_ui.plain(lab.uploaded.filename)
+        name = md_literal(lab.uploaded.filename)
         st.info(
             f"This script expects your CSV file **{name}** next to it (or its path as the "
             "first argument): it reads and preprocesses it as the Your own data page did, "

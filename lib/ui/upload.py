@@ -10,7 +10,6 @@ Every piece of user text (column names, cells, messages quoting them) is shown t
 from __future__ import annotations
 
 import hashlib
-import re
 
 import pandas as pd
 import streamlit as st
@@ -20,6 +19,7 @@ from lib.tabular.export import model_bytes, predictions_csv, safe_filename, stan
 from lib.tabular.pipeline import PipelineConfig, baseline_code, preprocess, read_and_profile
 from lib.tabular.profile import Profile
 from lib.tabular.reading import DELIMITER_NAMES, ENCODING_LABELS, ENCODINGS, CsvError, CsvResult
+from lib.text import md_literal
 from lib.ui.widgets import code_panel
 
 PREVIEW_ROWS = 50
@@ -30,12 +30,6 @@ RESULT_KEY = "upload_result"
 # In the URL, so an instructor's link opens the page with these settings (the file itself
 # cannot travel in a link: the learner uploads it).
 _URL = {"bind": "query-params"}
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:])")
-
-
-def plain(text) -> str:
-    """User text made inert for Markdown (no links, images, HTML, emphasis or LaTeX)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
 # --- upload and reading --------------------------------------------------------------------
@@ -132,7 +126,7 @@ def read_upload(data: bytes, digest: str, options: dict) -> tuple[CsvResult, Pro
     try:
         parsed = _cached_read(data, digest, key[1])
     except CsvError as exc:
-        st.error(plain(exc))
+        st.error(md_literal(exc))
         return None
     st.session_state["yd_parsed"] = (key, parsed)
     return parsed
@@ -145,7 +139,7 @@ def show_detected(csv: CsvResult) -> None:
         f"{'yes' if csv.header else 'no (columns named column_1, column_2, …)'}"
     )
     for warning in csv.warnings:
-        st.warning(plain(warning))
+        st.warning(md_literal(warning))
     code_panel("import pandas as pd\n" + csv.read_csv_code(), "The pandas code that reads it")
 
 
@@ -173,7 +167,7 @@ def choose_target(profile: Profile) -> str:
     suggested = profile.target_suggestions
     order = suggested + [n for n in names if n not in suggested]
     if suggested:
-        st.caption("Suggested (2–20 classes): " + ", ".join(plain(s) for s in suggested[:8]))
+        st.caption("Suggested (2–20 classes): " + ", ".join(md_literal(s) for s in suggested[:8]))
     else:
         st.warning("No column has 2–20 classes; pick one anyway and see why it cannot be a target.")
     return st.selectbox("Column to predict (the target)", order, key="yd_target", **_URL)
@@ -242,11 +236,11 @@ def show_steps(prepared) -> None:
     """Each step with its table, warnings (the target's notes are the first step's), lesson
     link and code."""
     for i, step in enumerate(prepared.steps, start=1):
-        st.markdown(f"**{i}. {step.title}**: {plain(step.text)}")
+        st.markdown(f"**{i}. {step.title}**: {md_literal(step.text)}")
         if step.table is not None:
             st.dataframe(step.table.astype(str), hide_index=True, width="stretch")
         for warning in step.warnings:
-            st.warning(plain(warning))
+            st.warning(md_literal(warning))
         if step.lesson:
             st.page_link(step.lesson, label="The lesson behind this step", icon=":material/school:")
         code_panel(step.code, "The pandas / scikit-learn code")
@@ -262,12 +256,12 @@ def show_results(result) -> None:
     c.metric("Difference", f"{100 * (result.accuracy - result.baseline_accuracy):+.1f} pp")
     majority, share = result.majority
     st.caption(
-        f"Always answering the most frequent class, “{plain(majority)}”, would score "
+        f"Always answering the most frequent class, “{md_literal(majority)}”, would score "
         f"{share:.1%}: the floor any model must beat."
     )
     if result.accuracy <= share + 0.005:
         st.warning(
-            f"Your network scores no better than always answering “{plain(majority)}”. "
+            f"Your network scores no better than always answering “{md_literal(majority)}”. "
             "With imbalanced classes accuracy hides this: read the recall of the rare "
             "classes in the report below (and try more epochs or a lower threshold)."
         )
@@ -288,7 +282,7 @@ def show_results(result) -> None:
 
 def threshold_view(result) -> None:
     positive = result.classes[1]
-    st.markdown(f"**Decision threshold** for the positive class “{plain(positive)}”")
+    st.markdown(f"**Decision threshold** for the positive class “{md_literal(positive)}”")
     thr = st.slider("Threshold", 0.01, 0.99, 0.5, 0.01, key="yd_thr", **_URL)
     m = metrics.threshold_metrics(result.prepared.y_test, result.proba_test[:, 1], thr)
     cols = st.columns(4)
