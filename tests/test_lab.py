@@ -14,7 +14,6 @@ import torch
 
 from lib.lessons.lab import (
     LabSettings,
-    accuracy_line,
     build_lab,
     changed,
     confusion_at,
@@ -24,9 +23,9 @@ from lib.lessons.lab import (
     model_at,
     prepare_data,
     signature,
-    standalone_script,
     standardizer,
 )
+from lib.lessons.lab_script import accuracy_line, standalone_script
 from lib.plots.training import confusion_heatmap, curves_spec, decision_regions, region_image
 
 MOONS = LabSettings(data="Moons", points=200, hidden=(8, 8), batch_size=16, seed=3)
@@ -307,7 +306,8 @@ def test_uploaded_csv_trains_on_the_preprocessed_matrices_without_scaling_twice(
 
 
 def test_uploaded_csv_script_reads_the_file_next_to_it_and_reproduces_the_lab(tmp_path):
-    from lib.lessons.lab import UPLOADED, script_name
+    from lib.lessons.lab import UPLOADED
+    from lib.lessons.lab_script import script_name
 
     data, _target, _prepared, source = _uploaded()
     settings = LabSettings(

@@ -16,6 +16,7 @@ from lib.core.datasets import DESCRIPTIONS, GENERATED
 from lib.core.models import ACTIVATIONS
 from lib.core.training import OPTIMIZERS
 from lib.lessons import lab as engine
+from lib.lessons import lab_script
 from lib.plots.regions_png import regions_png
 from lib.plots.training import HEIGHT, confusion_heatmap, curves_spec, decision_regions
 from lib.text import md_literal
@@ -361,7 +362,7 @@ def _regions_or_confusion(lab: engine.Lab, epoch: int | None) -> None:
 
 def code_section(lab: engine.Lab) -> None:
     """The standalone script for exactly this configuration, shown and downloadable."""
-    code = engine.standalone_script(lab)
+    code = lab_script.standalone_script(lab)
     last = lab.trainer.history[-1]
     if lab.uploaded is not None:
         name = md_literal(lab.uploaded.filename)
@@ -374,9 +375,9 @@ def code_section(lab: engine.Lab) -> None:
     needs = "torch, numpy, pandas" if lab.uploaded is not None else "torch, numpy, scikit-learn"
     st.markdown(
         f"Runs on its own ({needs}) and prints "
-        f"`{engine.accuracy_line(last.test_accuracy, last.epoch)}`, as the lab shows now."
+        f"`{lab_script.accuracy_line(last.test_accuracy, last.epoch)}`, as the lab shows now."
     )
-    st.download_button("Download the script (.py)", code, engine.script_name(lab),
+    st.download_button("Download the script (.py)", code, lab_script.script_name(lab),
                        mime="text/x-python", icon=":material/download:", on_click="ignore")  # fmt: skip
     with st.expander("Show the script", expanded=False):
         st.code(code, language="python")

@@ -26,6 +26,11 @@ def code_panel(code: str, caption: str = "The PyTorch code for what you see") ->
         st.code(code.strip() + "\n", language="python")
 
 
+def try_this(prompt: str, look_for: str) -> None:
+    """The lesson's opening challenge: what to do first, and what to look for."""
+    st.info(f"**Try this:** {prompt}\n\n**Look for:** {look_for}")
+
+
 def mistake(title: str, body: str) -> None:
     """The common mistake, corrected: shown as a warning box so it stands out."""
     st.warning(f"**Common mistake: {title}**\n\n{body}")
