@@ -202,7 +202,7 @@ class Session:
     def _send_rerun(
         self, page_name: str = "", fragment_id: str = "", auto: bool = False, extra=()
     ) -> None:
-        if self._ws is None or self.dropped:
+        if self._ws is None or self.dropped or self._closing:
             return
         msg = BackMsg()
         rerun = msg.rerun_script
@@ -222,7 +222,8 @@ class Session:
         try:
             await self._ws.send(data)
         except websockets.ConnectionClosed as error:
-            self._drop(f"send: {error}")
+            if not self._closing:  # a tick queued just before our own close() is no drop
+                self._drop(f"send: {error}")
 
     async def _read(self) -> None:
         try:

@@ -182,10 +182,25 @@ class Server:
             self.proc = subprocess.Popen(
                 cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out
             )
-        url = f"http://127.0.0.1:{port}"
+        url = self.url = f"http://127.0.0.1:{port}"
         wait_healthy(url, self.proc)
         self.description = f"one `streamlit run app.py` process, {url}"
         return [url]
+
+    def direct_urls(self) -> list[str]:
+        """Each server process's own address (to warm every replica up, not only the one
+        the proxy picks)."""
+        if self.handle is not None:
+            return [f"http://127.0.0.1:{p}" for p in self.handle.replica_ports]
+        return [self.url]
+
+    def pids(self) -> list[int]:
+        """The server's processes: the one server, or the replicas and the proxy."""
+        if self.handle is not None:
+            roots = [p.pid for p in [self.handle.proxy, *self.handle.replicas] if p is not None]
+        else:
+            roots = [self.proc.pid] if self.proc is not None else []
+        return process_tree(roots)
 
     def stop(self) -> None:
         if self.handle is not None:
@@ -223,18 +238,22 @@ def _ppids() -> dict[int, int]:
     return parents
 
 
-def server_pids(exclude: set[int]) -> list[int]:
-    """Every process this bench started except the client processes (and theirs): the
-    server, or the replicas and the proxy."""
+def process_tree(roots: list[int]) -> list[int]:
+    """The processes ``roots`` and all their descendants."""
     parents = _ppids()
-    found, frontier = [], [os.getpid()]
+    found, frontier = [], list(roots)
     while frontier:
         pid = frontier.pop()
-        for child, parent in parents.items():
-            if parent == pid and child not in exclude:
-                found.append(child)
-                frontier.append(child)
+        found.append(pid)
+        frontier += [child for child, parent in parents.items() if parent == pid]
     return found
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all programs on this machine have used (every core, from /proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pids: list[int]) -> float:
@@ -307,16 +326,15 @@ async def warm_up(url: str, pages: list[str], lab: bool) -> tuple[dict[str, floa
     """First open of each page (cold: imports, cached fits) and, for the lab, the settings
     its widgets show after the reference URL; a batch of 10 that the lab does not offer is
     replaced by the nearest one it does."""
-    opened = {}
+    opened: dict[str, float] = {}
+    settings: dict = {}
     for page in pages:
         s = Session(url, page)
         start = time.perf_counter()
         await s.open(OPEN_TIMEOUT)
         opened[page] = time.perf_counter() - start
-        if s.exceptions:
-            raise RuntimeError(f"{page} shows an exception on opening: {s.exceptions[0]}")
+        settings.setdefault("exceptions", []).extend(s.exceptions)  # reported with the errors
         await s.close()
-    settings = {}
     if lab:
         query = dict(LAB_QUERY)
         s = Session(url, LAB_PAGE, urllib.parse.urlencode(query))
@@ -338,7 +356,7 @@ async def warm_up(url: str, pages: list[str], lab: bool) -> tuple[dict[str, floa
             query["lab_bs"] = min(numeric, key=lambda o: abs(int(o) - REFERENCE["batch"]))
             settings["lab_bs"] = query["lab_bs"]
         settings["query"] = urllib.parse.urlencode(query)
-        settings["exceptions"] = list(s.exceptions)
+        settings.setdefault("exceptions", []).extend(s.exceptions)
         await s.close()
     return opened, settings
 
@@ -510,12 +528,20 @@ def run_class(args) -> dict:
         urls = server.start()
         report["server"] = server.description
         pages = list(dict.fromkeys(page for page, _ in lessons))
-        opened, lab = asyncio.run(warm_up(urls[0], pages, args.trainers > 0))
-        report["cold"], report["lab"] = opened, lab
+        warm_exceptions = []
+        for url in server.direct_urls():
+            opened, lab = asyncio.run(warm_up(url, pages, args.trainers > 0))
+            report.setdefault("cold", opened)  # the first process's: the others look alike
+            warm_exceptions += lab.get("exceptions", [])
+        report["lab"] = {**lab, "exceptions": warm_exceptions}
         if args.trainers:
             batch = int(lab["lab_bs"]) if lab["lab_bs"].isdigit() else REFERENCE["batch"]
             report["batch"] = batch
+            busy0, t0 = machine_busy_seconds(), time.perf_counter()
             report["bare"] = bare_loop_rate(batch)
+            # the loop itself keeps one core busy; anything above that is someone else
+            busy = (machine_busy_seconds() - busy0) / (time.perf_counter() - t0)
+            report["bare_other"] = max(0.0, busy - 1.0)
 
         ctx = mp.get_context("spawn")  # a clean interpreter: no torch, no inherited threads
         n_clients = max(1, min(args.clients, args.sessions + args.trainers))
@@ -533,7 +559,7 @@ def run_class(args) -> dict:
             proc.start()
             clients.append(proc)
             pipes.append(parent_end)
-        client_pids = {p.pid for p in clients}
+        client_pids = [p.pid for p in clients]
 
         def everyone(expect: str, timeout: float) -> list:
             answers = []
@@ -544,14 +570,14 @@ def run_class(args) -> dict:
                 answers.append(payload)
             return answers
 
-        rss_empty = rss_mb(server_pids(client_pids))
+        rss_empty = rss_mb(server.pids())
         opened_l = [o for a in everyone("lessons", OPEN_TIMEOUT + 60) for o in a]
         time.sleep(3.0)  # idle: let the runs' garbage go
-        rss_lessons = rss_mb(server_pids(client_pids))
+        rss_lessons = rss_mb(server.pids())
         for pipe in pipes:
             pipe.send(("trainers",))
         opened_t = [o for a in everyone("trainers", OPEN_TIMEOUT + 60) for o in a]
-        rss_idle = rss_mb(server_pids(client_pids))
+        rss_idle = rss_mb(server.pids())
         report.update(rss_empty=rss_empty, rss_lessons=rss_lessons, rss_idle=rss_idle,
                       opened_lessons=opened_l, opened_trainers=opened_t)  # fmt: skip
 
@@ -561,13 +587,22 @@ def run_class(args) -> dict:
         for pipe in pipes:
             pipe.send(("go", wall_start, wall_end, ramp))
         time.sleep(max(0.0, wall_start - time.time()))
-        pids = server_pids(client_pids)
-        cpu0, t0, rss_max = cpu_seconds(pids), time.perf_counter(), rss_idle
+        # CPU over the window: the server, the clients, and everything else on the machine
+        # (other people's programs make every number here worse; the report says how much).
+        pids, mine = server.pids(), process_tree(list(client_pids))
+        cpu0, client0, busy0 = cpu_seconds(pids), cpu_seconds(mine), machine_busy_seconds()
+        t0, rss_max, load0 = time.perf_counter(), rss_idle, os.getloadavg()[0]
         while time.time() < wall_end:
             time.sleep(min(1.0, max(0.0, wall_end - time.time())))
-            pids = server_pids(client_pids)
+            pids = server.pids()
             rss_max = max(rss_max, rss_mb(pids))
-        report["server_cpu"] = (cpu_seconds(pids) - cpu0) / (time.perf_counter() - t0)
+        elapsed = time.perf_counter() - t0
+        server_cpu = (cpu_seconds(pids) - cpu0) / elapsed
+        client_cpu = (cpu_seconds(mine) - client0) / elapsed
+        machine = (machine_busy_seconds() - busy0) / elapsed
+        report["server_cpu"] = server_cpu
+        report["other_cpu"] = max(0.0, machine - server_cpu - client_cpu)
+        report["load"] = (load0, os.getloadavg()[0])
         report["rss_max"] = rss_max
         results = everyone("result", GRACE + 120)
         report["lessons"] = [x for r in results for x in r["lessons"]]
@@ -661,7 +696,8 @@ def print_report(r: dict) -> bool:
         ceiling = r["cores"] * bare
         print(f"    bare PyTorch loop (XOR {REFERENCE['points']} points, 2×4 tanh, batch "
               f"{r['batch']}, lr {REFERENCE['lr']}, SGD, 1 thread): {bare:,.0f} steps/s; "
-              f"× {r['cores']} cores = {ceiling:,.0f}")  # fmt: skip
+              f"× {r['cores']} cores = {ceiling:,.0f} (other programs meanwhile: "
+              f"{r['bare_other']:.0%} of a core)")  # fmt: skip
         print(f"    total: {total:,.0f} steps/s = {total / ceiling:.0%} of cores × bare loop; "
               f"Jain's fairness of steps/s: {jain(steps) if steps else 0:.3f}")  # fmt: skip
 
@@ -680,6 +716,11 @@ def print_report(r: dict) -> bool:
     print(f"    CPU over the window: server {r['server_cpu']:.0%} of one core, client "
           f"{clients} ({len(r['client_cpu'])} process(es)); the machine has "
           f"{r['cores'] * 100}%")  # fmt: skip
+    print(f"    other programs on this machine: {r['other_cpu']:.0%} of one core over the "
+          f"window (load average {r['load'][0]:.1f} → {r['load'][1]:.1f})")  # fmt: skip
+    if r["other_cpu"] > 0.2:
+        print("    WARNING: other programs used the cores meanwhile: these numbers are worse "
+              "than an idle machine's")  # fmt: skip
     if max(r["client_cpu"]) > 0.8:
         print(
             "    WARNING: a client process is near one full core: it may be the bottleneck; "
@@ -690,9 +731,11 @@ def print_report(r: dict) -> bool:
         errors["drops"] += x["dropped"] is not None
         errors["unanswered"] += x.get("unanswered", 0)
         errors["failed opens"] += not x["open"]["ok"]
+    errors["exceptions on first open"] = len(r["lab"].get("exceptions", []))
     print("Errors: " + ", ".join(f"{k} {v}" for k, v in errors.items())
           + f"; server log error lines {len(r['log_errors'])}")  # fmt: skip
-    shown = [e for x in [*r["lessons"], *r["trainers"]] for e in x["exceptions"]]
+    shown = list(r["lab"].get("exceptions", []))
+    shown += [e for x in [*r["lessons"], *r["trainers"]] for e in x["exceptions"]]
     shown += [x["dropped"] for x in [*r["lessons"], *r["trainers"]] if x["dropped"]]
     shown += [x["open"]["error"] for x in [*r["lessons"], *r["trainers"]] if not x["open"]["ok"]]
     for e in list(dict.fromkeys(shown))[:5]:
