@@ -1,0 +1,1 @@
+"""Serving ClassLab to a class: ``python -m deploy`` (see deploy/launcher.py)."""

@@ -1,0 +1,5 @@
+import sys
+
+from deploy.launcher import main
+
+sys.exit(main())
