@@ -374,11 +374,14 @@ async def _open(session: Session) -> dict:
 
 
 def _lesson_widgets(session: Session, keys: tuple[str, ...]) -> list:
+    """The page's widgets with these keys; if none is there (keys renamed), any slider or
+    number input a learner sees in the lesson. Never one inside a form: changing it alone
+    sends nothing until the form is submitted."""
     widgets = [w for k in keys if (w := session.widget(key=k)) is not None]
-    if not widgets:  # keys changed: any slider or number input a learner sees in the lesson
+    if not widgets:
         widgets = [w for w in session.widgets.values()
                    if w.in_main and w.kind in ("slider", "number_input")]  # fmt: skip
-    return widgets
+    return [w for w in widgets if not getattr(w.proto, "form_id", "")]
 
 
 async def student(session: Session, keys, rng: random.Random, start: float, end: float):
@@ -631,7 +634,7 @@ def _gate(ok: bool, text: str) -> bool:
 def print_report(r: dict) -> bool:
     args = r["args"]
     n_l, n_t = args.sessions, args.trainers
-    print(f"ClassLab classroom on loopback: {n_l} lesson sessions, {n_t} trainers, "
+    print(f"ClassLab classroom on loopback: {n_l} lesson sessions, {n_t} trainer(s), "
           f"{args.seconds:g} s measured, {r['cores']} cores")  # fmt: skip
     print(f"server: {r['server']}")
     cold = ", ".join(f"{page} {s:.2f} s" for page, s in r["cold"].items())
@@ -708,7 +711,7 @@ def print_report(r: dict) -> bool:
         print(f"    RSS: {r['rss_empty']:.0f} MB after warm-up, {r['rss_lessons']:.0f} MB with "
               f"{n_l} idle lesson sessions → {per_idle:.1f} MB per idle lesson session")  # fmt: skip
     if n_t:
-        print(f"    RSS with {n_t} trainer sessions opened too: {r['rss_idle']:.0f} MB "
+        print(f"    RSS with {n_t} trainer session(s) opened too: {r['rss_idle']:.0f} MB "
               f"(+{(r['rss_idle'] - r['rss_lessons']) / n_t:.1f} MB each)")  # fmt: skip
     print(f"    RSS max under load: {r['rss_max']:.0f} MB "
           f"(+{r['rss_max'] - r['rss_empty']:.0f} MB over the warmed-up server)")  # fmt: skip
