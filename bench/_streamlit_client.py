@@ -109,6 +109,7 @@ class Pending:
     sent: float
     done: asyncio.Future
     latency: float | None = None
+    run: Run | None = None  # the run that answered
 
 
 class Session:
@@ -185,6 +186,9 @@ class Session:
         if not trigger:
             self.values[widget.id] = state
         pending = Pending(time.perf_counter(), asyncio.get_running_loop().create_future())
+        if self.dropped:  # nothing can answer it any more
+            pending.done.set_exception(ConnectionError(self.dropped))
+            return pending
         self._pending.append(pending)
         self._send_rerun(fragment_id=widget.fragment_id, extra=[state] if trigger else [])
         return pending
@@ -192,7 +196,7 @@ class Session:
     async def change_and_wait(self, widget: Widget, value, timeout: float = 60) -> Run:
         pending = self.change(widget, value)
         await asyncio.wait_for(pending.done, timeout)
-        return self.runs[-1]
+        return pending.run
 
     def click(self, button: Widget) -> Pending:
         return self.change(button, True)
@@ -325,7 +329,7 @@ class Session:
             still = []
             for p in self._pending:
                 if p.sent < run.started:
-                    p.latency = now - p.sent
+                    p.latency, p.run = now - p.sent, run
                     if not p.done.done():
                         p.done.set_result(p.latency)
                 else:
@@ -348,7 +352,7 @@ class Session:
 
     async def _wait(self, pending: Pending, timeout: float) -> Run:
         await asyncio.wait_for(pending.done, timeout)
-        return self.runs[-1]
+        return pending.run
 
     # -- fragment timers, as the browser's setInterval ---------------------------------------
 

@@ -403,6 +403,9 @@ async def student(session: Session, keys, rng: random.Random, start: float, end:
     waiting = [p.done for p in pendings if not p.done.done()]
     if waiting:
         await asyncio.wait(waiting, timeout=max(0.0, end + GRACE - loop.time()))
+    for p in pendings:  # a dropped connection failed them: read, so asyncio does not warn
+        if p.done.done():
+            p.done.exception()
     latencies = [p.latency for p in pendings if p.latency is not None]
     return {"latencies": latencies, "unanswered": len(pendings) - len(latencies)}
 
