@@ -9,6 +9,7 @@ from lib.catalog import LESSONS
 from lib.core.datasets import DATASET_NAMES, DESCRIPTIONS, GENERATED, Dataset, DatasetSpec
 from lib.ui import state
 from lib.ui.loaders import cached_dataset
+from lib.ui.query import sanitize_query
 from lib.ui.upload_release import release_ended_sessions
 
 _SHARED = {"bind": "query-params", "persist_state": "session"}
@@ -20,6 +21,7 @@ def dataset_picker(binary_only: bool = False, fallback: str = "Breast cancer") -
     ``binary_only`` is for lessons about two classes: a multiclass choice is kept (and
     restored on the other pages) but this page shows ``fallback`` and says why.
     """
+    sanitize_query()  # app.py draws no header: the link is checked here before the widgets
     sidebar = st.sidebar
     nav = sidebar.container()
     sidebar.header("Dataset")

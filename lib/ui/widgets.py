@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from lib.runtime import configure_process
+from lib.ui.query import sanitize_query
 
 
 def page_header(title: str, intro: str) -> None:
@@ -15,6 +16,7 @@ def page_header(title: str, intro: str) -> None:
     Every page starts here, including a page opened straight from a link (``app.py`` does
     not run then), so this is where the server's process-wide settings are applied.
     """
+    sanitize_query()  # the link's values checked before any widget reads them (#17.3)
     configure_process()
     st.title(title)
     st.markdown(intro)
