@@ -607,10 +607,13 @@ def run_class(args) -> dict:
         client_cpu = (cpu_seconds(mine) - client0) / elapsed
         machine = (machine_busy_seconds() - busy0) / elapsed
         report["server_cpu"] = server_cpu
+        report["window"] = elapsed
         report["other_cpu"] = max(0.0, machine - server_cpu - client_cpu)
         report["load"] = (load0, os.getloadavg()[0])
         report["rss_max"] = rss_max
         results = everyone("result", GRACE + 120)
+        # including the backlog a saturated server still works off after the window
+        report["server_cpu_seconds"] = cpu_seconds(server.pids()) - cpu0
         report["lessons"] = [x for r in results for x in r["lessons"]]
         report["trainers"] = [x for r in results for x in r["trainers"]]
         report["client_cpu"] = [r["cpu"] / r["wall"] for r in results]
@@ -722,6 +725,14 @@ def print_report(r: dict) -> bool:
     print(f"    CPU over the window: server {r['server_cpu']:.0%} of one core, client "
           f"{clients} ({len(r['client_cpu'])} process(es)); the machine has "
           f"{r['cores'] * 100}%")  # fmt: skip
+    changes = sum(len(x["latencies"]) + x["unanswered"] for x in r["lessons"])
+    if changes and not n_t:
+        # CPU time is what a change costs whoever else runs on the machine: the number to
+        # compare between two runs on a busy machine (interrupted reruns included).
+        per_change = r["server_cpu_seconds"] / changes * 1000
+        print(f"    server CPU per lesson change: {per_change:.0f} ms → one core keeps up with "
+              f"≈ {1000 * INTERVAL / per_change:.0f} learners changing a widget every "
+              f"{INTERVAL:g} s at 100 % (latency grows well before that)")  # fmt: skip
     print(f"    other programs on this machine: {r['other_cpu']:.0%} of one core over the "
           f"window (load average {r['load'][0]:.1f} → {r['load'][1]:.1f})")  # fmt: skip
     if r["other_cpu"] > 0.2:
