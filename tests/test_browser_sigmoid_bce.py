@@ -14,27 +14,27 @@ def no_exception(page) -> bool:  # noqa: F811
     return page.locator('[data-testid="stException"]').count() == 0
 
 
-def test_sigmoid_number_input_drives_the_page(page, server_url):  # noqa: F811
-    open_app_page(page, server_url, "Sigmoid", "The sigmoid")
-    assert no_exception(page)
-    page.get_by_text("sigmoid(2.5) = 0.924").first.wait_for()
-    box = page.locator('[data-testid="stNumberInput"] input').first
-    box.fill("1.0")
-    box.press("Enter")
-    page.get_by_text("sigmoid(1) = 0.731").first.wait_for()
-    # the slider followed the number input, and the link carries the new x
-    assert page.locator('[data-testid="stSlider"]').first.get_by_text("1.00").count() >= 1
-    page.wait_for_url(re.compile(r"sig_x=1"))
-    assert no_exception(page)
-
-
-def test_sigmoid_link_restores_x(page, server_url):  # noqa: F811
+def test_sigmoid_link_restores_z(page, server_url):  # noqa: F811
     open_app_page(page, server_url, "Sigmoid?sig_x=-2.0", "The sigmoid")
-    page.get_by_text("sigmoid(-2) = 0.119").first.wait_for()
-    box = page.locator('[data-testid="stNumberInput"] input').first
-    expect(box).to_have_value(
-        "-2.0", timeout=60_000
-    )  # the number input mirrors the URL-bound slider
+    page.get_by_text("σ(-2) = 0.119").first.wait_for()
+    thumb = page.locator('[data-testid="stSlider"]').first.get_by_role("slider")
+    expect(thumb).to_have_value("-2", timeout=60_000)
+    assert no_exception(page)
+
+
+def test_sigmoid_weight_inside_its_fragment_updates_page_and_link(page, server_url):  # noqa: F811
+    """Section 2 is a fragment of its own: its slider still reruns it and writes the link."""
+    open_app_page(page, server_url, "Sigmoid", "The sigmoid")
+    weight = page.locator('[data-testid="stSlider"]').filter(has_text="weight w")
+    thumb = weight.first.get_by_role("slider")
+    thumb.focus()
+    thumb.press("ArrowRight")
+    page.wait_for_url(re.compile(r"sig_w=1\.1"))
+    box = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text="logit z = w·x + b")
+    )
+    expect(box.first.locator('[data-testid="stMetricValue"]')).to_have_text("2.7500")
+    assert no_exception(page)
 
 
 def test_bce_label_choice_moves_the_loss(page, server_url):  # noqa: F811
@@ -50,4 +50,25 @@ def test_bce_label_choice_moves_the_loss(page, server_url):  # noqa: F811
     page.locator('[data-testid="stRadio"]').first.get_by_text("0", exact=True).click()
     expect(value).to_have_text("2.5770", timeout=60_000)
     page.wait_for_url(re.compile(r"bce_y=0"))
+    assert no_exception(page)
+
+
+def test_sigmoid_slider_follows_every_arrow_key(page, server_url):  # noqa: F811
+    """Keyboard operation is exact: ArrowRight presses 50 ms apart each move z by one step.
+
+    With the old number-box mirror, a press answered while an earlier rerun was in flight
+    came back with the mirror's stale value and pulled the slider back (3.3 instead of 3.5).
+    """
+    open_app_page(page, server_url, "Sigmoid", "The sigmoid")
+    page.get_by_text("σ(2.5) = 0.924").first.wait_for()
+    thumb = page.locator('[data-testid="stSlider"]').first.get_by_role("slider")
+    thumb.focus()
+    for expected, text in (("3", "σ(3) = 0.953"), ("3.5", "σ(3.5) = 0.971")):
+        for _ in range(5):
+            thumb.press("ArrowRight")
+            page.wait_for_timeout(50)
+        page.get_by_text(text).first.wait_for()
+        page.wait_for_timeout(1500)  # a late rerun must not pull the slider back
+        expect(thumb).to_have_value(expected)
+    page.wait_for_url(re.compile(r"sig_x=3\.5(&|$)"))
     assert no_exception(page)

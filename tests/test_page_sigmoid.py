@@ -2,11 +2,13 @@
 
 import contextlib
 import io
+import json
 import re
 
 import pytest
 import torch
 
+from lib.lessons import sigmoid as sigmoid_lesson
 from tests.conftest import charts, metric_values, open_page, texts
 
 PAGE = "pages/2_Sigmoid.py"
@@ -33,16 +35,35 @@ def default_page():
     return open_page(PAGE)
 
 
-def test_defaults_show_the_seed_value(default_page):
+def test_defaults_show_the_cheat_sheet_value(default_page):
     at = default_page
     assert at.title[0].value == "The sigmoid"
-    assert "sigmoid(2.5) = 0.924" in texts(at)
+    assert "σ(2.5) = 0.924" in texts(at)
     assert at.slider(key="sig_x").value == 2.5
-    assert at.number_input(key="sig_x_num").value == 2.5
+    assert at.slider(key="sig_x").label == "z (the model's score, a logit)"
+    assert not at.number_input  # no mirror that could pull the slider back
     shown = metric_values(at)
     for name in ("nn.Sigmoid()", "torch.sigmoid", "by hand"):
         assert shown[name] == f"{torch.sigmoid(torch.tensor(2.5)).item():.6f}" == "0.924142"
     assert at.get("latex")  # the formula is on the page
+    assert r"\sigma(z)" in at.get("latex")[0].value
+
+
+def test_the_page_opens_with_a_challenge_and_no_dataset_picker(default_page):
+    at = default_page
+    assert at.info[0].value.startswith("**Try this:**") and "z to 8" in at.info[0].value
+    assert not at.sidebar.selectbox  # the picker did nothing here
+    assert "kept for the others" in " ".join(c.value for c in at.sidebar.caption)
+
+
+def test_notation_z_for_logits_x_for_features(default_page):
+    body = texts(default_page)
+    assert "**z = w·x + b**" in body and "feature x" in body
+    assert "sigmoid(x)" not in body and "σ(x) = " not in body
+    specs = charts(default_page)
+    assert specs[0]["layout"]["xaxis"]["title"]["text"] == "logit z"
+    assert specs[1]["layout"]["xaxis"]["title"]["text"] == "feature x"
+    assert "z = torch.tensor(2.5)" in code_of(default_page, "nn.Sigmoid()")
 
 
 def test_the_seed_picture_is_recreated(default_page):
@@ -55,19 +76,15 @@ def test_the_seed_picture_is_recreated(default_page):
     assert asymptote["y0"] == asymptote["y1"] == 1 and asymptote["line"]["dash"] == "dash"
 
 
-def test_number_input_moves_the_slider_and_everything_else():
+def test_slider_moves_everything_that_depends_on_z():
     at = open_page(PAGE)
-    at.number_input(key="sig_x_num").set_value(-1.0).run()
+    at.slider(key="sig_x").set_value(-1.0).run()
     assert not at.exception
-    assert at.slider(key="sig_x").value == -1.0
     assert metric_values(at)["torch.sigmoid"] == f"{torch.sigmoid(torch.tensor(-1.0)).item():.6f}"
-    assert "sigmoid(-1) = 0.269" in texts(at)
+    assert "σ(-1) = 0.269" in texts(at)
     assert charts(at)[0]["data"][2]["x"] == [-1.0]
-    # and the slider moves the number input back
-    at.slider(key="sig_x").set_value(4.0).run()
-    assert not at.exception
-    assert at.number_input(key="sig_x_num").value == 4.0
-    assert metric_values(at)["by hand"] == "0.982014"
+    assert charts(at)[2]["data"][3]["x"] == [-1.0]  # the gradient figure's point
+    assert "x = -1**" in texts(at)  # section 2's feature value
 
 
 def test_weight_and_bias_change_the_logit_and_probability():
@@ -89,9 +106,9 @@ def test_odds_table_and_slope_follow_x():
     assert 2.5 in table["logit z"].tolist()
     row = table[table["logit z"] == 0.0].iloc[0]
     assert row["odds e^z"] == 1.0 and row["probability σ(z)"] == 0.5
-    assert "the slope is **0.0701**" in texts(at)
+    assert "at z = 2.5 it is **0.0701**" in texts(at)
     at.slider(key="sig_x").set_value(0.0).run()
-    assert "the slope is **0.2500**" in texts(at)
+    assert "at z = 0 it is **0.2500**" in texts(at)
     assert 2.5 not in at.dataframe[0].value["logit z"].tolist()
     at.slider(key="sig_x").set_value(7.3).run()
     assert 7.3 in at.dataframe[0].value["logit z"].tolist()
@@ -100,7 +117,6 @@ def test_odds_table_and_slope_follow_x():
 def test_link_restores_the_state():
     at = open_page(PAGE, query={"sig_x": "1.0", "sig_w": "-2.0", "sig_b": "0.5"})
     assert at.slider(key="sig_x").value == 1.0
-    assert at.number_input(key="sig_x_num").value == 1.0
     shown = metric_values(at)
     assert shown["torch.sigmoid"] == "0.731059"
     assert shown["logit z = w·x + b"] == "-1.5000"
@@ -119,15 +135,19 @@ def test_code_panels_print_what_the_page_shows(x):
     _, names = run_code(code_of(at, "odds e^z"))
     assert names["table"].equals(at.dataframe[0].value)
 
-    out, _ = run_code(code_of(at, "backward()"))
-    slope, formula = numbers(out)
-    assert slope == formula and f"the slope is **{slope}**" in texts(at)
+    out, _ = run_code(code_of(at, "BCEWithLogitsLoss()(logit"))
+    slope, formula, grad1, by_formula1, grad0, by_formula0 = re.findall(r"[-+]?\d+\.\d{4}", out)
+    assert slope == formula == shown["σ′(z)"] and f"it is **{slope}**" in texts(at)
+    assert grad1 == by_formula1 == shown["dL/dz if y = 1"]
+    assert grad0 == by_formula0 == shown["dL/dz if y = 0"]
 
 
 def test_quiz_gives_feedback_with_reasons():
     at = open_page(PAGE)
     at.radio(key="sig_quiz_q0").set_value("0.5").run()
-    at.radio(key="sig_quiz_q1").set_value("For large positive x").run()
+    at.radio(key="sig_quiz_q1").set_value(
+        "About 0: the sigmoid is flat there, so the model barely learns"
+    ).run()
     assert not at.exception
     assert any("Correct." in s.value for s in at.success)
     assert any("Not quite" in e.value for e in at.error)
@@ -135,7 +155,49 @@ def test_quiz_gives_feedback_with_reasons():
 
 
 def test_nonsense_in_the_link_falls_back_to_defaults():
-    at = open_page(PAGE, query={"sig_x": "100", "sig_w": "abc", "sig_b": "nan"})
+    at = open_page(PAGE, query={"sig_x": "abc", "sig_w": "abc", "sig_b": "nan"})
     assert (at.slider(key="sig_x").value, at.slider(key="sig_w").value) == (2.5, 1.0)
     assert at.slider(key="sig_b").value == 0.0
-    assert "sigmoid(2.5) = 0.924" in texts(at)
+    assert "σ(2.5) = 0.924" in texts(at)
+    at = open_page(PAGE, query={"sig_x": "100"})  # out of range: clamped (lib.ui.query)
+    assert at.slider(key="sig_x").value == 10.0 and "σ(10) = 1.000" in texts(at)
+
+
+def test_confident_mistake_gets_the_largest_push_not_a_vanishing_one():
+    """Issue #16: in the flat tails σ′(z) ≈ 0, but BCEWithLogitsLoss's dL/dz = σ(z) − y ≈ ±1."""
+    at = open_page(PAGE, query={"sig_x": "8.0"})
+    shown = metric_values(at)
+    z = torch.tensor([8.0], requires_grad=True)
+    torch.nn.BCEWithLogitsLoss()(z, torch.tensor([0.0])).backward()
+    assert shown["dL/dz if y = 0"] == f"{z.grad.item():+.4f}" == "+0.9997"
+    assert shown["dL/dz if y = 1"] == "-0.0003" and shown["σ′(z)"] == "0.0003"
+    body = texts(at)
+    assert "barely gets a push" not in body and "learning crawls" not in body
+    assert "the **largest** push" in body and "MSE on σ(z)" in body
+    spec = charts(at)[2]
+    names = [trace["name"] for trace in spec["data"]]
+    assert names[:3] == [
+        "σ′(z): the sigmoid's slope",
+        "dL/dz = σ(z) − 1 (label y = 1)",
+        "dL/dz = σ(z) − 0 (label y = 0)",
+    ]
+    assert "learning crawls" not in json.dumps(spec)
+    assert not spec["layout"].get("shapes")  # no "slow" shading of the tails
+    quiz = at.radio(key="sig_quiz_q1")
+    assert "About 1" in quiz.options[1] and "At x = 0" not in quiz.options
+
+
+def test_gradient_readouts_equal_autograd():
+    for z in (-7.2, 0.0, 2.5):
+        grads = sigmoid_lesson.loss_gradients(z)
+        for y in (0, 1):
+            t = torch.tensor([z], requires_grad=True)
+            torch.nn.BCEWithLogitsLoss()(t, torch.tensor([float(y)])).backward()
+            assert grads[y] == t.grad.item()
+            assert grads[y] == pytest.approx(torch.sigmoid(torch.tensor(z)).item() - y, abs=1e-6)
+
+
+def test_mistake_names_the_real_mistake_not_the_cheat_sheets_pattern(default_page):
+    warning = " ".join(w.value for w in default_page.warning)
+    assert "putting nn.Sigmoid() inside the model" not in warning
+    assert "a sigmoid twice" in warning and "Two pairings are valid" in warning

@@ -237,14 +237,14 @@ def test_every_figure_is_valid_plotly():
         sig_plots.sigmoid_figure(2.5),
         sig_plots.linear_figure(2.5, 2.0, -1.0),
         sig_plots.linear_figure(2.5, 0.0, 1.0),
-        sig_plots.derivative_figure(-8.0),
+        sig_plots.gradient_figure(-8.0),
         bce_plots.bce_curves_figure(0.3, 0),
         bce_plots.saturation_figure(40.0, bce_numbers.saturation_curves(0, 50.0)),
         bce_plots.sgd_figure(picture, 3),
     ]
     for fig in figures:
         go.Figure(fig.to_dict())  # raises ValueError on any invalid property
-    assert figures[0].to_dict()["layout"]["title"]["text"] == "sigmoid(2.5) = 0.924"
+    assert figures[0].to_dict()["layout"]["title"]["text"] == "σ(2.5) = 0.924"
     assert [t["name"] for t in figures[-1].to_dict()["data"][1::2][:3]] == list(METHODS)
 
 

@@ -1,4 +1,9 @@
-"""Figures for the sigmoid lesson: they receive numbers and draw. Never calls ``st.*``."""
+"""Figures for the sigmoid lesson: they receive numbers and draw. Never calls ``st.*``.
+
+Notation: ``z`` is a logit, ``x`` a feature (``z = w·x + b``). Each figure has a one-sentence
+text alternative (``*_summary``) with the current numbers, for a caption under the chart.
+Colour is never the only cue: every curve has its own dash, every point its own marker.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,11 @@ import plotly.graph_objects as go
 
 from lib.core.activations import sigmoid, sigmoid_derivative
 from lib.plots.common import plain_figure, point
-from lib.plots.style import BLUE, GREY, ORANGE
-
-SLOW_SLOPE = 0.01  # below this slope, a step barely moves the weights
+from lib.plots.style import BLUE, GREEN, GREY, ORANGE
 
 
-def _x_range(*xs: float) -> np.ndarray:
-    half = max(6.0, *(abs(v) + 1.0 for v in xs))
+def _z_range(*zs: float) -> np.ndarray:
+    half = max(6.0, *(abs(v) + 1.0 for v in zs))
     return np.linspace(-half, half, 161, dtype=np.float32)
 
 
@@ -28,19 +31,35 @@ def figure(
     height: int = 340,
     xrange=None,
 ) -> go.Figure:
-    """The sigmoid/BCE lessons' layout around ``traces``, built fast by :func:`plain_figure`."""
+    """The sigmoid/BCE lessons' layout around ``traces``, built fast by :func:`plain_figure`.
+
+    Axis titles are objects (``{"text": …}``): plotly.js drops a plain-string axis title of an
+    unvalidated figure, so the browser would show none.
+    """
     return plain_figure(
         traces,
         dict(
             title=dict(text=title),
             height=height,
             margin=dict(l=10, r=10, t=50, b=10),
-            xaxis=dict(title=xaxis, range=xrange),
-            yaxis=dict(title=yaxis, range=yrange),
-            legend=dict(orientation="h", y=-0.2),
+            xaxis=dict(title=dict(text=xaxis), range=xrange),
+            yaxis=dict(title=dict(text=yaxis), range=yrange),
+            legend=dict(orientation="h", y=-0.25),
             shapes=list(shapes),
             annotations=list(annotations),
         ),
+    )
+
+
+def line(x, y, name: str, color: str, dash: str = "solid", width: float = 3) -> dict:
+    """A curve as float32 (half the bytes of float64 in the page's JSON)."""
+    return dict(
+        type="scatter",
+        mode="lines",
+        x=np.asarray(x, dtype=np.float32),
+        y=np.asarray(y, dtype=np.float32),
+        name=name,
+        line=dict(color=color, width=width, dash=dash),
     )
 
 
@@ -62,115 +81,105 @@ def vline(x: float, text: str, color: str = GREY) -> tuple[dict, dict]:
     )
 
 
-def sigmoid_figure(x: float) -> go.Figure:
-    """The cheat sheet's picture: the curve, a vertical line at x, a dot on the curve, y = 1."""
-    xs = _x_range(x)
-    y = float(sigmoid(x))
-    line, label = hline(1.0, "1")
+def sigmoid_figure(z: float) -> go.Figure:
+    """The cheat sheet's picture: the curve, a vertical line at z, a dot on the curve, y = 1."""
+    zs = _z_range(z)
+    p = float(sigmoid(z))
+    asymptote, label = hline(1.0, "1")
     return figure(
         [
+            line(zs, sigmoid(zs), "σ(z)", ORANGE),
             dict(
                 type="scatter",
-                x=xs,
-                y=sigmoid(xs).astype(np.float32),
-                name="sigmoid(x)",
-                line=dict(color=ORANGE, width=3),
-            ),
-            dict(
-                type="scatter",
-                x=[x, x],
-                y=[0, y],
+                x=[z, z],
+                y=[0, p],
                 mode="lines",
-                name=f"x = {x:g}",
-                line=dict(color=BLUE, width=2),
+                name=f"z = {z:g}",
+                line=dict(color=BLUE, width=2, dash="dot"),
             ),
-            point(x, y, f"sigmoid({x:g}) = {y:.3f}", BLUE),
+            point(z, p, f"σ({z:g}) = {p:.3f}", BLUE, symbol="circle"),
         ],
-        f"sigmoid({x:g}) = {y:.3f}",
-        "x",
-        "sigmoid(x)",
+        f"σ({z:g}) = {p:.3f}",
+        "logit z",
+        "σ(z) = P(class 1)",
         [-0.05, 1.12],
-        [line],
+        [asymptote],
         [label],
     )
 
 
+def sigmoid_summary(z: float) -> str:
+    """The text alternative of :func:`sigmoid_figure`."""
+    return (
+        f"Chart: the S-shaped curve σ(z) rises from 0 to 1 (0.5 at z = 0); the dotted line "
+        f"and the dot mark z = {z:g}, where σ(z) = {float(sigmoid(z)):.3f}."
+    )
+
+
 def linear_figure(x: float, w: float, b: float) -> go.Figure:
-    """σ(w·x + b) against x, with σ(x) for reference and the learner's point."""
-    xs = _x_range(x)
+    """σ(w·x + b) against the feature x, with σ(x) for reference and the learner's point."""
+    xs = _z_range(x)
     z, p = w * x + b, float(sigmoid(w * x + b))
     shapes, notes = [], []
     if w != 0 and abs(b / w) <= xs[-1]:
-        line, label = vline(-b / w, f"p = 0.5 at x = {-b / w + 0.0:.2f}")  # + 0.0: no "-0.00"
-        shapes, notes = [line], [label]
+        half, label = vline(-b / w, f"p = 0.5 at x = {-b / w + 0.0:.2f}")  # + 0.0: no "-0.00"
+        shapes, notes = [half], [label]
     return figure(
         [
-            dict(
-                type="scatter",
-                x=xs,
-                y=sigmoid(xs).astype(np.float32),
-                name="σ(x): w = 1, b = 0",
-                line=dict(color=GREY, dash="dot"),
-            ),
-            dict(
-                type="scatter",
-                x=xs,
-                y=sigmoid(w * xs + b).astype(np.float32),
-                name=f"σ({w:g}·x + {b:g})",
-                line=dict(color=ORANGE, width=3),
-            ),
-            point(x, p, f"z = {z:.2f}, p = {p:.3f}", BLUE),
+            line(xs, sigmoid(xs), "σ(x): w = 1, b = 0", GREY, dash="dot", width=2),
+            line(xs, sigmoid(w * xs + b), f"σ({w:g}·x + {b:g})", ORANGE),
+            point(x, p, f"x = {x:g}: z = {z:.2f}, p = {p:.3f}", BLUE, symbol="circle"),
         ],
         "Weight w sets the steepness, bias b the shift",
-        "x",
-        "p",
+        "feature x",
+        "p = σ(w·x + b)",
         [-0.05, 1.05],
         shapes,
         notes,
     )
 
 
-def derivative_figure(x: float) -> go.Figure:
-    """σ'(x) = σ(x)(1 − σ(x)) with the flat regions where learning slows shaded."""
-    xs = _x_range(x)
-    edge = float(np.log((1 + np.sqrt(1 - 4 * SLOW_SLOPE)) / (1 - np.sqrt(1 - 4 * SLOW_SLOPE))))
-    d = float(sigmoid_derivative(x))
-    shade = [
-        dict(
-            type="rect",
-            yref="paper",
-            x0=lo,
-            x1=hi,
-            y0=0,
-            y1=1,
-            fillcolor=GREY,
-            opacity=0.2,
-            line_width=0,
-        )
-        for lo, hi in ((float(xs[0]), -edge), (edge, float(xs[-1])))
-    ]
-    note = dict(
-        x=edge,
-        y=0.2,
-        text=f"slope < {SLOW_SLOPE}: learning crawls",
-        showarrow=False,
-        xanchor="left",
+def linear_summary(x: float, w: float, b: float) -> str:
+    """The text alternative of :func:`linear_figure`."""
+    z, p = w * x + b, float(sigmoid(w * x + b))
+    where = f"crosses 0.5 at x = {-b / w + 0.0:.2f}" if w != 0 else "is flat (w = 0)"
+    return (
+        f"Chart: the solid curve σ({w:g}·x + {b:g}) against the feature x {where}; the dot at "
+        f"x = {x:g} has z = {z:.2f} and p = {p:.3f}; the dotted curve is σ(x) for comparison."
     )
+
+
+def gradient_figure(z: float) -> go.Figure:
+    """σ′(z) beside dL/dz = σ(z) − y of ``BCEWithLogitsLoss`` for y = 1 and y = 0.
+
+    σ′(z) vanishes in the tails; the loss's gradient does not: for a confident mistake it is
+    close to ±1. The learner's z is marked on all three curves.
+    """
+    zs = _z_range(z)
+    s, s_at = sigmoid(zs), float(sigmoid(z))
+    slope = float(sigmoid_derivative(z))
     return figure(
         [
-            dict(
-                type="scatter",
-                x=xs,
-                y=sigmoid_derivative(xs).astype(np.float32),
-                name="σ'(x)",
-                line=dict(color=ORANGE, width=3),
-            ),
-            point(x, d, f"σ'({x:g}) = {d:.4f}", BLUE),
+            line(zs, sigmoid_derivative(zs), "σ′(z): the sigmoid's slope", ORANGE),
+            line(zs, s - 1.0, "dL/dz = σ(z) − 1 (label y = 1)", BLUE, dash="dash"),
+            line(zs, s, "dL/dz = σ(z) − 0 (label y = 0)", GREEN, dash="dot"),
+            point(z, slope, f"σ′({z:g}) = {slope:.4f}", ORANGE, symbol="circle"),
+            point(z, s_at - 1.0, f"y = 1: {s_at - 1.0:+.4f}", BLUE, symbol="square"),
+            point(z, s_at, f"y = 0: {s_at:+.4f}", GREEN, symbol="diamond"),
         ],
-        "The slope of the sigmoid: at most 0.25, at x = 0",
-        "x",
-        "σ'(x)",
-        [0, 0.27],
-        shade,
-        [note],
+        "The sigmoid's slope fades in the tails; the BCE gradient does not",
+        "logit z",
+        "slope / gradient",
+        [-1.1, 1.1],
+        height=380,
+    )
+
+
+def gradient_summary(z: float) -> str:
+    """The text alternative of :func:`gradient_figure`."""
+    s = float(sigmoid(z))
+    return (
+        f"Chart: at z = {z:g} the sigmoid's slope σ′(z) is {float(sigmoid_derivative(z)):.4f} "
+        f"(at most 0.25, at z = 0), while the BCE-with-logits gradient σ(z) − y is "
+        f"{s - 1.0:+.4f} for label 1 and {s:+.4f} for label 0: near ±1 for a confident mistake."
     )
