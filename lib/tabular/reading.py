@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from lib.tabular.encodings import LABELS as ENCODING_LABELS
+from lib.tabular.encodings import guess_encoding
 from lib.tabular.parallel_parse import MIN_BYTES, parse_in_chunks
 from lib.tabular.threads import release_heap
 from lib.tabular.values import clean_values
@@ -42,7 +44,9 @@ from lib.text import clip
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-ENCODINGS = ("utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1")
+ENCODINGS = tuple(ENCODING_LABELS)  # the override offered on the page
+# Recognised for certain (a BOM, valid UTF-8, the NUL pattern of UTF-16); the rest is a guess.
+_EXACT = ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be")
 
 MAX_BYTES = 512 * 1024 * 1024
 MAX_COLUMNS = 2_000
@@ -188,6 +192,12 @@ def read_csv_bytes(
         encoding = "utf-8"
         warn.append(note)
     else:
+        if detected and encoding not in _EXACT:
+            warn.append(
+                f"The file is not UTF-8; it was read as {ENCODING_LABELS[encoding]}, the "
+                "encoding its letters fit best. If some letters look wrong, choose the "
+                "encoding under the reading options."
+            )
         utf8 = data if as_is else _as_utf8(data, encoding)
     n_bytes = len(utf8)
     del data
@@ -361,7 +371,8 @@ def _utf16_order(data: bytes) -> str | None:
 
 
 def detect_encoding(data: bytes, partial: bool = False) -> str:
-    """UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern), else cp1252 / Latin-1.
+    """UTF-8 (with or without BOM), UTF-16 (BOM or NUL pattern), else a guess among
+    single-byte and East-Asian encodings (:func:`lib.tabular.encodings.guess_encoding`).
 
     >>> detect_encoding("café".encode("cp1252"))
     'cp1252'
@@ -380,11 +391,9 @@ def detect_encoding(data: bytes, partial: bool = False) -> str:
         return "utf-16-be"
     if _is_ascii(data) or _is_utf8(data, final=not partial):
         return "utf-8"
-    try:
-        str(data, "cp1252")
-        return "cp1252"
-    except UnicodeDecodeError:
-        return "latin-1"
+    if _stray_bytes(str(data, "utf-8", errors="replace")) is not None:
+        return "cp1252"  # mostly UTF-8: the stray bytes are repaired as Windows-1252
+    return guess_encoding(data)
 
 
 def _is_ascii(data: bytes) -> bool:
@@ -427,6 +436,16 @@ def _cp1252_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
 codecs.register_error("classlab-cp1252", _cp1252_fallback)
 
 
+def _stray_bytes(text: str) -> int | None:
+    """How many bytes of UTF-8 text (decoded with replacement) were not UTF-8, when valid
+    UTF-8 letters outnumber them; ``None`` when the text is not mostly UTF-8."""
+    n_stray = text.count("\ufffd")
+    n_letters = len(text) - len(text.encode("ascii", errors="ignore")) - n_stray
+    if n_stray == 0 or n_letters <= n_stray:
+        return None
+    return n_stray
+
+
 def _repair_mixed_utf8(data: bytes) -> tuple[bytes, str] | None:
     """A UTF-8 file with a few bytes from another encoding (rows pasted from elsewhere).
 
@@ -435,9 +454,8 @@ def _repair_mixed_utf8(data: bytes) -> tuple[bytes, str] | None:
     Windows-1252. ``None`` when the file is not mostly UTF-8.
     """
     text = str(data, "utf-8", errors="replace")
-    n_stray = text.count("\ufffd")
-    n_letters = len(text) - len(text.encode("ascii", errors="ignore")) - n_stray
-    if n_stray == 0 or n_letters <= n_stray:
+    n_stray = _stray_bytes(text)
+    if n_stray is None:
         return None
     first = text.index("\ufffd")
     line = text.count("\n", 0, first) + 1
@@ -449,17 +467,6 @@ def _repair_mixed_utf8(data: bytes) -> tuple[bytes, str] | None:
         "Save the file as UTF-8 to be sure of every letter."
     )
     return fixed.lstrip("\ufeff").encode("utf-8"), note
-
-
-ENCODING_LABELS = {
-    "utf-8": "UTF-8",
-    "utf-8-sig": "UTF-8 with BOM",
-    "utf-16": "UTF-16 (with BOM)",
-    "utf-16-le": "UTF-16 little-endian",
-    "utf-16-be": "UTF-16 big-endian",
-    "cp1252": "Windows-1252 (Western European)",
-    "latin-1": "Latin-1 (ISO-8859-1)",
-}
 
 
 # --- separator, decimal mark, header ------------------------------------------------------
