@@ -450,3 +450,30 @@ def test_every_corpus_encoding_is_offered_as_an_override(encoding):
     data = ("city,n\n" + "".join(f"{c},{i}\n" for i, c in enumerate(cities))).encode(encoding)
     assert encoding in ENCODINGS
     assert read_csv_bytes(data, encoding=encoding).frame["city"].tolist() == cities
+
+
+def test_a_long_field_under_the_limit_is_read_and_one_over_it_names_the_limit():
+    # Python's csv module alone refuses fields over 131,072 characters while sampling.
+    long_text = "x" * 140_000
+    data = f"note,label\n{long_text},a\nshort,b\n".encode()
+    result = read_csv_bytes(data)
+    assert result.frame["note"].str.len().max() == 140_000
+    with pytest.raises(CsvError, match="100,000"):
+        read_csv_bytes(data, max_field_chars=100_000)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_the_reader_refuses_what_is_not_a_file_without_blocking(tmp_path, kind):
+    import os
+
+    from lib.tabular.reading import read_csv_file
+
+    if kind == "fifo":
+        path = tmp_path / "pipe.csv"
+        os.mkfifo(path)  # no writer: open() would block for ever
+    elif kind == "device":
+        path = "/dev/zero"  # never ends: would be read up to the size limit
+    else:
+        path = tmp_path
+    with pytest.raises(CsvError, match="not a file"):
+        read_csv_file(path)

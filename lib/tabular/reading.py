@@ -29,6 +29,7 @@ import json
 import mmap
 import os
 import re
+import stat
 import warnings
 from dataclasses import dataclass, field
 
@@ -296,6 +297,14 @@ def read_csv_file(path, **options) -> CsvResult:
     """
     max_bytes = options.get("max_bytes", MAX_BYTES)
     try:
+        kind = os.stat(path).st_mode
+    except OSError as exc:
+        raise CsvError(f"Cannot open {path}: {exc.strerror or exc}.") from None
+    if not stat.S_ISREG(kind):
+        # A pipe without a writer blocks open() for ever; /dev/zero never ends.
+        what = "a folder" if stat.S_ISDIR(kind) else "a device or a pipe"
+        raise CsvError(f"{path} is {what}, not a file: give the path of a CSV file.")
+    try:
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
             if size > max_bytes:
@@ -484,6 +493,9 @@ def _sample_text(utf8: bytes) -> str:
 def _sample_rows(
     sample: str, delimiter: str, max_field_chars: int, limit: int = 200
 ) -> list[list[str]]:
+    # Python's csv module refuses fields over 131,072 characters by default; ClassLab's own
+    # limit (checked below, with a message that names it) is the one that applies.
+    csv.field_size_limit(max(csv.field_size_limit(), max_field_chars + 1))
     rows = []
     reader = csv.reader(io.StringIO(sample), delimiter=delimiter)
     try:
