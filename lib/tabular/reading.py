@@ -140,6 +140,37 @@ class CsvResult:
 # --- the public entry point ---------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Limits:
+    max_bytes: int = MAX_BYTES
+    max_columns: int = MAX_COLUMNS
+    max_field_chars: int = MAX_FIELD_CHARS
+
+
+@dataclass
+class _Decoded:
+    """The file as UTF-8 bytes, and how they were obtained."""
+
+    utf8: bytes | mmap.mmap
+    encoding: str
+    notes: list[str]
+    repaired: bool = False  # UTF-8 with a few Windows-1252 bytes, repaired
+    path_ok: bool = False  # still the file's own bytes: pandas may parse its path
+
+
+@dataclass
+class _Sniffed:
+    """What the first megabyte says about the table's shape."""
+
+    delimiter: str
+    decimal: str
+    header: bool
+    names: list[str]
+    renamed: dict[str, str]
+    preamble: int
+    notes: list[str]
+
+
 def read_csv_bytes(
     data: bytes | mmap.mmap,
     encoding: str | None = None,
@@ -153,89 +184,124 @@ def read_csv_bytes(
 ) -> CsvResult:
     """Read raw bytes as a table; ``None`` settings are detected.
 
+    Three steps: :func:`_decode` (refuse what is not text, find the encoding, re-encode as
+    UTF-8), :func:`_sniff` (preamble, separator, decimal mark, header) and :func:`_parse`.
     Raises :class:`CsvError` with a one-line message when the bytes are not a usable table.
     ``data`` may be a read-only memory map of the file (:func:`read_csv_file`): it is read
     in place, never copied. ``path``, the file ``data`` holds, lets a large UTF-8 file be
     parsed by ``pandas.read_csv(path)`` itself, which splits it over the cores.
     """
+    limits = _Limits(max_bytes, max_columns, max_field_chars)
+    data = _checked_bytes(data, limits)
+    # A large file that pandas may parse from its path: its first megabyte decides the
+    # encoding on trial. pandas decodes the rest strictly; if that fails, the one retry
+    # below decodes every byte.
+    if path is not None and encoding is None and len(data) >= MIN_BYTES:
+        decoded = _decode(data, None, trial=True)
+        if decoded.path_ok:
+            result = _read_decoded(decoded, delimiter, decimal, header, limits, path)
+            if result is not None:
+                return result
+    decoded = _decode(data, encoding, trial=False)
+    del data
+    return _read_decoded(decoded, delimiter, decimal, header, limits, None)
+
+
+def _checked_bytes(data, limits: _Limits) -> bytes | mmap.mmap:
+    """The upload's bytes, after the checks that need no decoding (type, size, empty)."""
     if not isinstance(data, bytes | bytearray | memoryview | mmap.mmap):
         raise CsvError(f"Expected the file's bytes, got {type(data).__name__}.")
     if not isinstance(data, bytes | mmap.mmap):
         data = bytes(data)  # a mutable buffer: a private copy
-    if len(data) > max_bytes:
-        raise CsvError(_size_message(len(data), max_bytes))
+    if len(data) > limits.max_bytes:
+        raise CsvError(_size_message(len(data), limits.max_bytes))
     if re.match(rb"\s*\Z", data):
         raise CsvError(
             "The file is empty: there is nothing to read. Upload a CSV with a header row and data rows."
         )
     refuse_binary(data)
-    requested = dict(encoding=encoding, delimiter=delimiter, decimal=decimal, header=header)
+    return data
+
+
+def _decode(data, encoding: str | None, trial: bool) -> _Decoded:
+    """The bytes as UTF-8. ``trial``: only the first megabyte decides (a large file that
+    pandas will parse from its path, and decode strictly)."""
     detected = encoding is None
-    # A large file that pandas may parse from its path: its first megabyte decides the
-    # encoding for now. pandas decodes the rest strictly, and on any surprise every byte
-    # is checked below before the bytes are parsed here.
-    trial = path is not None and detected and len(data) >= MIN_BYTES
     if detected:
         encoding = detect_encoding(data[:SAMPLE_BYTES] if trial else data, partial=trial)
     elif encoding not in ENCODINGS:
         raise CsvError(f"Unknown encoding {encoding!r}; choose one of {', '.join(ENCODINGS)}.")
-    # Detected UTF-8 has been validated already (a full pass over a large file), or is on trial.
-    as_is = detected and encoding == "utf-8"
-    on_trial = trial and as_is
-    warn: list[str] = []
-    repaired = (
-        _repair_mixed_utf8(data)
-        if detected and not as_is and encoding in ("cp1252", "latin-1")
-        else None
-    )
+    if detected and encoding == "utf-8":  # validated already (or on trial): no copy
+        return _Decoded(data, encoding, [], path_ok=trial)
+    if trial:
+        return _Decoded(data, encoding, [])  # not plain UTF-8: decoded in full instead
+    repaired = _repair_mixed_utf8(data) if detected and encoding in ("cp1252", "latin-1") else None
     if repaired is not None:
-        utf8, note = repaired
-        encoding = "utf-8"
-        warn.append(note)
-    else:
-        if detected and encoding not in _EXACT:
-            warn.append(
-                f"The file is not UTF-8; it was read as {ENCODING_LABELS[encoding]}, the "
-                "encoding its letters fit best. If some letters look wrong, choose the "
-                "encoding under the reading options."
-            )
-        utf8 = data if as_is else _as_utf8(data, encoding)
-    n_bytes = len(utf8)
-    del data
-    refuse_control_characters(utf8[:SAMPLE_BYTES])
-    if b"\r" in utf8[:SAMPLE_BYTES] and b"\n" not in utf8[:SAMPLE_BYTES]:
-        utf8, on_trial = bytes(utf8).replace(b"\r", b"\n"), False  # classic Mac OS line ends
+        return _Decoded(repaired[0], "utf-8", [repaired[1]], repaired=True)
+    notes = []
+    if detected and encoding not in _EXACT:
+        notes.append(
+            f"The file is not UTF-8; it was read as {ENCODING_LABELS[encoding]}, the "
+            "encoding its letters fit best. If some letters look wrong, choose the "
+            "encoding under the reading options."
+        )
+    return _Decoded(_as_utf8(data, encoding), encoding, notes)
 
+
+def _read_decoded(
+    decoded: _Decoded, delimiter, decimal, header, limits: _Limits, path
+) -> CsvResult | None:
+    """Sniff and parse decoded bytes. ``None`` when ``path`` was given and pandas could
+    not parse the file from it as UTF-8 (the caller then decodes every byte)."""
+    utf8 = decoded.utf8
+    refuse_control_characters(utf8[:SAMPLE_BYTES])
+    path_ok = decoded.path_ok and path is not None
+    if b"\r" in utf8[:SAMPLE_BYTES] and b"\n" not in utf8[:SAMPLE_BYTES]:
+        utf8, path_ok = bytes(utf8).replace(b"\r", b"\n"), False  # classic Mac OS line ends
+    sniffed, utf8 = _sniff(utf8, delimiter, decimal, header, limits)
+    path_ok = path_ok and not sniffed.preamble  # pandas' path parse would see those lines
+    options = _read_options(sniffed.delimiter, sniffed.decimal, sniffed.header, sniffed.names)
+    n_bytes = len(utf8)
+    frame = _parse_path(path, options) if path_ok else None
+    skipped = 0
+    if frame is None:
+        if path_ok and not (_is_ascii(utf8) or _is_utf8(utf8)):
+            return None  # not UTF-8 after all, past its first megabyte
+        frame, skipped = _parse(utf8, options)
+    del utf8
+    return _result(frame, decoded, sniffed, skipped, n_bytes, limits)
+
+
+def _sniff(utf8, delimiter, decimal, header, limits: _Limits) -> tuple[_Sniffed, bytes]:
+    """Preamble, separator, decimal mark, header and column names, from the first megabyte.
+
+    Returns the bytes too: without the preamble's lines when there are some."""
+    notes = []
     sample = _sample_text(utf8)
     refuse_json(sample)
     preamble, declared = _preamble(sample, delimiter)
     if preamble:
-        utf8, on_trial = (
-            _without_lines(utf8, len(preamble)),
-            False,
-        )  # pandas' path parse would see them
+        utf8 = _without_lines(utf8, len(preamble))
         sample = _sample_text(utf8)
         shown = "; ".join(repr(clip(line.strip())) for line in preamble if line.strip())
-        warn.append(
+        notes.append(
             f"{len(preamble)} line(s) above the header row were skipped: {shown}. "
             "The header is the first line with as many fields as the rows below it."
         )
-    delimiter = delimiter or declared
-    if delimiter is None:
-        delimiter = detect_delimiter(sample)
-    elif delimiter not in DELIMITERS:
+    delimiter = delimiter or declared or detect_delimiter(sample)
+    if delimiter not in DELIMITERS:
         raise CsvError(
             f"Unsupported separator {delimiter!r}; choose comma, semicolon, tab or pipe."
         )
-    rows = _sample_rows(sample, delimiter, max_field_chars)
+    rows = _sample_rows(sample, delimiter, limits.max_field_chars)
     if not rows:
         raise CsvError(
             "The file has no rows that could be read. Upload a CSV with a header row and data rows."
         )
     width = max(len(r) for r in rows)
-    if width > max_columns:
+    if width > limits.max_columns:
         raise CsvError(
-            f"The file has {width:,} columns; ClassLab reads at most {max_columns:,}. "
+            f"The file has {width:,} columns; ClassLab reads at most {limits.max_columns:,}. "
             "Keep the columns you need (and check the separator)."
         )
     if decimal is None:
@@ -244,48 +310,42 @@ def read_csv_bytes(
         raise CsvError(f"Unsupported decimal mark {decimal!r}; choose '.' or ','.")
     if header is None:
         header = detect_header(rows, decimal)
-
     names, renamed = _column_names(rows[0] if header else [], len(rows[0]))
     if renamed:
         shown = "; ".join(f"{old!r} → {new!r}" for old, new in list(renamed.items())[:5])
-        warn.append(f"Column names were made unique or filled in: {shown}.")
+        notes.append(f"Column names were made unique or filled in: {shown}.")
+    sniffed = _Sniffed(delimiter, decimal, bool(header), names, renamed, len(preamble), notes)
+    return sniffed, utf8
 
-    options = _read_options(delimiter, decimal, header, names)
-    frame = _parse_path(path, options) if on_trial else None
-    if frame is not None:
-        skipped = 0
-    elif on_trial and not (_is_ascii(utf8) or _is_utf8(utf8)):
-        # Not UTF-8 after all (past its first megabyte): detect again from every byte.
-        limits = dict(max_bytes=max_bytes, max_columns=max_columns, max_field_chars=max_field_chars)
-        return read_csv_bytes(utf8, **requested, **limits)
-    else:
-        frame, skipped = _parse(utf8, options)
-    del utf8
+
+def _result(frame, decoded: _Decoded, sniffed: _Sniffed, skipped: int, n_bytes: int, limits):
+    """The :class:`CsvResult`, after the checks that need the parsed table."""
+    notes = decoded.notes + sniffed.notes
     if skipped:
-        warn.append(
-            f"{skipped:,} row(s) had more fields than the header ({len(names)}) and were skipped "
-            "(ragged rows: check for unquoted separators inside values)."
+        notes.append(
+            f"{skipped:,} row(s) had more fields than the header ({len(sniffed.names)}) and "
+            "were skipped (ragged rows: check for unquoted separators inside values)."
         )
     if len(frame) == 0:
         raise CsvError(
             "The file has a header row but no data rows. Upload the file with its data."
-            if header
+            if sniffed.header
             else "The file has no data rows."
         )
-    _check_field_sizes(frame, max_field_chars, n_bytes)
-    cleaned = clean_values(frame, decimal)
+    _check_field_sizes(frame, limits.max_field_chars, n_bytes)
+    cleaned = clean_values(frame, sniffed.decimal)
     return CsvResult(
         cleaned.frame,
-        encoding,
-        delimiter,
-        decimal,
-        bool(header),
-        warn + cleaned.notes,
-        renamed,
+        decoded.encoding,
+        sniffed.delimiter,
+        sniffed.decimal,
+        sniffed.header,
+        notes + cleaned.notes,
+        sniffed.renamed,
         skipped,
         cleaned.formatted,
-        len(preamble),
-        repaired is not None,
+        sniffed.preamble,
+        decoded.repaired,
     )
 
 
