@@ -1,10 +1,13 @@
 """The binary cross-entropy lesson under AppTest: every control, the URL, and its code panels."""
 
+import json
+
 import numpy as np
 import pytest
 
 from lib.core.losses import bce_naive, bce_with_logits
 from lib.lessons.bce import METHODS
+from lib.plots.style import GREY
 from tests.conftest import charts, metric_values, open_page, texts
 from tests.test_page_sigmoid import code_of, numbers, run_code
 
@@ -174,11 +177,11 @@ def test_nonsense_in_the_link_falls_back_to_defaults():
     at = open_page(
         PAGE,
         query={
-            "bce_p": "5",
+            "bce_p": "abc",
             "bce_y": "7",
             "bce_lr": "0.3",
             "bce_bs": "abc",
-            "bce_step": "1000",
+            "bce_step": "x",
             "bce_z": "inf",
             "bce_red": "max",
         },
@@ -188,3 +191,30 @@ def test_nonsense_in_the_link_falls_back_to_defaults():
     assert (at.select_slider(key="bce_lr").value, at.select_slider(key="bce_bs").value) == (0.5, 16)
     assert (at.slider(key="bce_step").value, at.slider(key="bce_z").value) == (15, 40.0)
     assert losses(at) == ["0.0790"] * 3
+    # out of range: clamped to the nearest end (lib.ui.query)
+    at = open_page(PAGE, query={"bce_p": "5", "bce_step": "1000"})
+    assert at.slider(key="bce_p").value == pytest.approx(0.999)
+    assert at.slider(key="bce_step").value == 60
+
+
+def test_opens_with_a_challenge_and_without_the_dataset_picker(default_page):
+    at = default_page
+    assert at.info[0].value.startswith("**Try this:**") and "y to 0" in at.info[0].value
+    assert not at.sidebar.selectbox
+    assert "kept for the others" in " ".join(c.value for c in at.sidebar.caption)
+
+
+def test_the_cheat_sheets_sigmoid_and_bceloss_is_not_called_a_mistake(default_page):
+    warning = " ".join(w.value for w in default_page.warning)
+    assert "sigmoid + BCELoss" not in warning.split("\n")[0]  # not in the mistake's title
+    assert "is valid" in warning and "'SGD uses one random point'" in warning
+
+
+def test_own_markers_show_on_both_themes(default_page):
+    """The learner's point and the SGD start were black (invisible on the dark theme)."""
+    curves, _, sgd = charts(default_page)
+    point = curves["data"][2]
+    start = next(t for t in sgd["data"] if t.get("name") == "start")
+    for marker in (point["marker"], start["marker"]):
+        assert marker["color"] == GREY and marker["line"]["color"] == "#FFFFFF"
+    assert "black" not in json.dumps([curves, sgd]).lower()

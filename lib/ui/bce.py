@@ -1,4 +1,10 @@
-"""Glue for the binary cross-entropy lesson: the cached SGD picture, code panels and the quiz."""
+"""The binary cross-entropy lesson's sections: each reads its widgets, calls lib, shows the
+numbers, the figure (with a one-sentence text alternative) and the code for the same numbers.
+
+Each section is a fragment, so a widget change reruns only what depends on it: p and y rerun
+sections 1 and 2 (the batch's first row is that prediction), the reduction only section 2,
+the logit z only section 3, the SGD settings only section 4.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,16 @@ import streamlit as st
 
 from lib.lessons import bce as numbers
 from lib.lessons.bce import SgdPicture, sgd_picture
-from lib.ui.widgets import Question
+from lib.plots import bce as fig
+from lib.ui.presenter import chart, control_and_figure
+from lib.ui.widgets import Question, code_panel
 
 STEPS = 60
 START = (-2.0, 3.0)
 N_POINTS = 200
 LEARNING_RATES = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
 BATCH_SIZES = (2, 4, 8, 16, 32, 64)
+URL = {"bind": "query-params"}
 
 # The numbers are deterministic in the settings: cached, a rerun costs no torch call.
 _cache = st.cache_data(max_entries=512, show_spinner=False)
@@ -29,6 +38,96 @@ def cached_picture(lr: float, batch_size: int, seed: int) -> SgdPicture:
     return sgd_picture(
         lr=lr, batch_size=batch_size, seed=seed, steps=STEPS, start=START, n_points=N_POINTS
     )
+
+
+@st.fragment
+def prediction_sections() -> None:
+    """Sections 1 and 2, rerun together when p or y changes."""
+    p, y = render_curves()
+    render_batch(p, y)
+
+
+def render_curves() -> tuple[float, int]:
+    st.header("1. One prediction, one loss")
+    control, figure_box = control_and_figure()
+    p = control.slider(
+        "predicted probability p of class 1",
+        0.001,
+        0.999,
+        0.924,
+        0.001,
+        format="%.3f",
+        key="bce_p",
+        **URL,
+    )
+    y = control.radio("true label y", (1, 0), key="bce_y", horizontal=True, **URL)
+    with figure_box:
+        chart(fig.bce_curves_figure(p, y), key="bce_curves")
+        st.caption(fig.bce_curves_summary(p, y))
+    for col, (name, value) in zip(st.columns(3), three_losses(p, y).items(), strict=True):
+        col.metric(name, f"{value:.4f}")
+    st.caption(
+        "The same number three ways. `BCEWithLogitsLoss` gets the logit z = log(p/(1−p)), "
+        "which is what a ClassLab model returns."
+    )
+    code_panel(losses_code(p, y), "The code: by hand, nn.BCELoss, nn.BCEWithLogitsLoss")
+    return p, y
+
+
+@st.fragment
+def render_batch(p: float, y: int) -> None:
+    st.header("2. A batch: per-sample losses and the reduction")
+    reduction = st.radio("reduction", ("mean", "sum"), key="bce_red", horizontal=True, **URL)
+    logits, targets = batch_rows(p, y)
+    table, reduced = batch_table(logits, targets, reduction)
+    st.dataframe(table, hide_index=True)
+    st.metric(f"batch loss (reduction='{reduction}')", f"{reduced:.4f}")
+    st.caption(
+        "The first row is your prediction from above; the loss of a batch is the "
+        "mean of its rows by default (the sum grows with the batch size)."
+    )
+    code_panel(batch_code(logits, targets, reduction), "The code for this batch")
+
+
+@st.fragment
+def render_stability() -> None:
+    st.header("3. Why ClassLab trains on logits")
+    z = st.slider(
+        "logit z of a sample whose true label is 0", 0.0, 50.0, 40.0, 0.5, key="bce_z", **URL
+    )
+    result = saturation(z)
+    for col, (name, (loss, grad)) in zip(st.columns(2), result.items(), strict=True):
+        col.metric(f"{name}: loss", f"{loss:.4f}")
+        col.metric(f"{name}: gradient d loss / d z", f"{grad:.4f}")
+    st.markdown(
+        "In float32, σ(z) rounds to exactly 1 once z ≳ 17, so log(1 − p) = log 0: `BCELoss` "
+        "clamps it at −100 and the gradient through the saturated sigmoid is **0**: the model "
+        "is maximally wrong and learns nothing. `BCEWithLogitsLoss` computes "
+        "max(z, 0) − z·y + log(1 + e^−|z|) from the logit: loss z, gradient σ(z) − y = 1."
+    )
+    chart(fig.saturation_figure(z, saturation_curves(0, 50.0)), key="bce_saturation")
+    st.caption(fig.saturation_summary(z, result))
+    code_panel(saturation_code(z), "The autograd code for these numbers")
+
+
+@st.fragment
+def render_sgd() -> None:
+    st.header("4. SGD in one picture")
+    st.markdown(
+        "A 1-feature logistic model z = w·x + b on 200 points. The contour is the mean BCE over "
+        "all points for every (w, b). All three paths start at the ✕ with the same learning "
+        "rate; they differ only in how many points each step's gradient sees."
+    )
+    c1, c2, c3 = st.columns(3)
+    lr = c1.select_slider("learning rate", LEARNING_RATES, 0.5, key="bce_lr", **URL)
+    batch = c2.select_slider("mini-batch size", BATCH_SIZES, 16, key="bce_bs", **URL)
+    seed = c3.number_input("shuffle seed", 0, 10_000, 0, key="bce_seed", **URL)
+    step = st.slider("step", 0, STEPS, 15, key="bce_step", **URL)
+    picture = cached_picture(float(lr), int(batch), int(seed))
+    chart(fig.sgd_figure(picture, step), key="bce_sgd")
+    st.caption(fig.sgd_summary(picture, step))
+    st.dataframe(fig.path_table(picture, step), hide_index=True)
+    code_panel(sgd_code(float(lr), int(batch), int(seed), step), "The code for the three paths")
 
 
 def losses_code(p: float, y: int) -> str:
