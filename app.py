@@ -4,9 +4,11 @@ import streamlit as st
 
 from lib.catalog import LESSONS
 from lib.runtime import configure_process
+from lib.ui.presenter import link_query, start_page
 from lib.ui.sidebar import dataset_picker
 
 st.set_page_config(page_title="ClassLab", page_icon="assets/favicon.png", layout="wide")
+start_page(wide=True)  # presenter mode, the stylesheet and its toggle (as on every page)
 configure_process()  # one torch thread per session, numpy on ordinary pages
 
 st.title("ClassLab: classification with PyTorch")
@@ -35,7 +37,9 @@ for part in dict.fromkeys(lesson.part for lesson in LESSONS):
     columns = st.columns(len(lessons))
     for column, lesson in zip(columns, lessons, strict=True):
         with column.container(border=True):
-            st.page_link(lesson.path, label=lesson.title, icon=lesson.icon)
+            st.page_link(
+                lesson.path, label=lesson.title, icon=lesson.icon, query_params=link_query()
+            )
             st.caption(lesson.teaches)
 
 dataset = dataset_picker()

@@ -7,6 +7,7 @@ so a new page is added here once and is checked everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,17 @@ class Lesson:
     icon: str  # a Material icon bundled with Streamlit (no emoji font needed)
     teaches: str
     part: str
+
+    @property
+    def url_path(self) -> str:
+        """The page's address under the app: pages/3_Decision_Threshold.py → Decision_Threshold.
+
+        Page URLs are a contract with shared links (the lesson plan's scenarios among them).
+
+        >>> lesson("Decision_Threshold").url_path
+        'Decision_Threshold'
+        """
+        return PurePosixPath(self.path).stem.split("_", 1)[1]
 
 
 LESSONS = (
@@ -82,4 +94,19 @@ LESSONS = (
         "Upload a CSV and go from raw columns to a trained, evaluated model.",
         "Putting it together",
     ),
+    Lesson(
+        "pages/10_Lesson_Plan.py",
+        "Lesson plan",
+        ":material/co_present:",
+        "For instructors: links that open each lesson in a telling state, with a question for the room.",
+        "For instructors",
+    ),
 )
+
+
+def lesson(url_path: str) -> Lesson:
+    """The page at ``/url_path`` (e.g. "Training_Lab"); KeyError names the known ones."""
+    for candidate in LESSONS:
+        if candidate.url_path == url_path:
+            return candidate
+    raise KeyError(f"No page {url_path!r}; known: {[c.url_path for c in LESSONS]}")

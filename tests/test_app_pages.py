@@ -27,14 +27,14 @@ def test_dataset_choice_survives_page_switch():
     at.sidebar.selectbox(key="dataset").select("Iris").run()
     # The sidebar's links carry the choice, so a click keeps it even in a fresh tab.
     links = {el.proto.label: el.proto.query_string for el in at.sidebar.get("page_link")}
-    assert links["The sigmoid"] == links["Home"] == "dataset=Iris"
-    at.switch_page("pages/2_Sigmoid.py").run()
+    assert links["Label and one-hot encoding"] == links["Home"] == "dataset=Iris"
+    at.switch_page("pages/1_Encoding.py").run()
     assert not at.exception
     assert at.sidebar.selectbox(key="dataset").value == "Iris"
 
 
 def test_dataset_restored_from_link():
-    at = open_page("pages/2_Sigmoid.py", query={"dataset": "Wine"})
+    at = open_page("pages/1_Encoding.py", query={"dataset": "Wine"})
     assert at.sidebar.selectbox(key="dataset").value == "Wine"
     # The page really uses it (not only the widget): the caption describes Wine.
     assert "178 rows · 13 features · 3 classes" in "\n".join(c.value for c in at.sidebar.caption)

@@ -471,6 +471,7 @@ FROZEN_URL_KEYS = {
     "pages/9_Your_Own_Data.py": ["present", "yd_enc", "yd_sep", "yd_dec", "yd_head",
                                  "yd_target", "yd_test", "yd_seed", "yd_hidden", "yd_epochs",
                                  "yd_thr"],
+    "pages/10_Lesson_Plan.py": ["present"],
 }  # fmt: skip
 
 

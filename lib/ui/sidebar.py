@@ -9,6 +9,7 @@ from lib.catalog import LESSONS
 from lib.core.datasets import DATASET_NAMES, DESCRIPTIONS, GENERATED, Dataset, DatasetSpec
 from lib.ui import state
 from lib.ui.loaders import cached_dataset
+from lib.ui.presenter import link_query
 from lib.ui.query import sanitize_query
 from lib.ui.upload_release import release_ended_sessions
 
@@ -105,6 +106,7 @@ def _navigation(chosen: dict) -> None:
     # (throttled to once every 30 s per server).
     release_ended_sessions()
     query = {k: str(v) for k, v in chosen.items() if v != state.SIDEBAR_DEFAULTS[k]}
+    query |= link_query()  # presenter mode (?present=1) follows the learner too
     try:
         st.page_link("app.py", label="Home", icon=":material/home:", query_params=query)
         for lesson in LESSONS:

@@ -55,6 +55,7 @@ CROSS_ENTROPY = _page("Multiclass_Cross_Entropy")
 METRICS = _page("Metrics_and_Report")
 LAB = _page("Training_Lab")
 YOUR_DATA = _page("Your_Own_Data")
+LESSON_PLAN = _page("Lesson_Plan")
 ALL_PAGES = (HOME, *(lesson.path for lesson in LESSONS))
 # The pages that draw the dataset picker (lib.ui.sidebar.dataset_picker); the lab and Your own
 # data bring their own data and only show the navigation.
@@ -151,6 +152,19 @@ KEYS: tuple[Key, ...] = (
     # -- presenter mode (lib/ui/presenter.py) ---------------------------------------------------
     _u("present", ALL_PAGES, str, "0", choices=("0", "1", "true", "false", "True", "False"),
        meaning="Presenter mode: large type, prose folded away (1 = on)."),
+    _w("_present_toggle", ALL_PAGES, "The sidebar's presenter toggle (mirrors ?present).", bool),
+    # -- predict-then-reveal (lib/ui/widgets.py predict_then_reveal(key=K) uses K_guess,
+    #    K_reveal, K_again, K_revealed, K_prediction); the lesson plan: K = lp_<scenario> ------
+    _w("lp_{scenario}", LESSON_PLAN, "A scenario's predict-then-reveal (the key prefix)."),
+    _w("lp_{scenario}_guess", LESSON_PLAN, "The room's prediction (radio)."),
+    _w("lp_{scenario}_reveal", LESSON_PLAN, "Button: Reveal (once a prediction is picked)."),
+    _w("lp_{scenario}_again", LESSON_PLAN, "Button: Ask again (unlocks the prediction)."),
+    _o("lp_{scenario}_revealed", LESSON_PLAN, "True once Reveal was pressed.", bool),
+    _o("lp_{scenario}_prediction", LESSON_PLAN, "The prediction locked in by Reveal.", str),
+    # … and as its callbacks (_reveal, _ask_again) see them, for any K:
+    _w("{predict}_guess", ALL_PAGES, "predict_then_reveal's radio (any prefix)."),
+    _o("{predict}_revealed", ALL_PAGES, "predict_then_reveal: revealed (any prefix).", bool),
+    _o("{predict}_prediction", ALL_PAGES, "predict_then_reveal: locked prediction.", str),
     # -- quizzes (lib/ui/widgets.py quiz) -------------------------------------------------------
     _w("{quiz}_q{i}", ALL_PAGES, "One radio per quiz question: the quiz's key, _q, its index."),
     _w("enc_quiz", ENCODING, "The encoding quiz (its radios are enc_quiz_q0 …)."),
