@@ -1,6 +1,8 @@
 """The decision-threshold page in headless Chromium: it opens, and moving the slider moves
 the shown metrics and the link."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -36,4 +38,25 @@ def test_slider_moves_the_metrics(page, server_url):  # noqa: F811
     assert metric(page, "Recall") == "1.000"
     assert int(metric(page, "FP")) > int(fp_before)
     assert metric(page, "TN") == "0"
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_chooser_button_moves_the_slider_and_the_link(page, server_url):  # noqa: F811
+    """The buttons sit in the same fragment as the slider: a click reruns only the fragment,
+    and the slider, its numbers and the link still follow."""
+    open_app_page(page, server_url, "Decision_Threshold", TITLE)
+    page.get_by_role("heading", name="Let a goal choose the threshold").wait_for()
+    button = page.get_by_role("button", name=re.compile(r"^Best F1: t = "))
+    value = button.inner_text().split("t = ")[1].strip()
+    button.click()
+    page.wait_for_function(
+        "() => !window.location.search.includes('thr=') ? false : "
+        "!window.location.search.includes('thr=0.5')",
+        timeout=30_000,
+    )
+    thumb = page.locator('[data-testid="stSlider"]').filter(has_text="Threshold t")
+    expect(thumb.first.get_by_role("slider")).to_have_attribute(
+        "aria-valuetext", f"{float(value):.3f}", timeout=30_000
+    )
+    expect(page.get_by_text("right now").first).to_be_visible(timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0

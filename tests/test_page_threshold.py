@@ -1,9 +1,12 @@
 """The decision-threshold page under AppTest: every control moves the shown numbers, which
 equal scikit-learn's on the same model's probabilities."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
-import torch
 from sklearn.metrics import (
     accuracy_score,
     confusion_matrix,
@@ -13,7 +16,12 @@ from sklearn.metrics import (
 )
 
 from lib.core.datasets import DatasetSpec, load_dataset
-from lib.lessons.threshold import best_f1_threshold, cost_threshold, fit_logistic, recall_threshold
+from lib.lessons.threshold import (
+    best_f1_threshold,
+    cost_threshold,
+    fit_binary_logistic,
+    recall_threshold,
+)
 from tests.conftest import metric_values, open_page, texts
 
 PAGE = "pages/3_Decision_Threshold.py"
@@ -21,7 +29,7 @@ PAGE = "pages/3_Decision_Threshold.py"
 
 @pytest.fixture(scope="module")
 def cancer():
-    return fit_logistic(load_dataset(DatasetSpec()), seed=0)
+    return fit_binary_logistic(load_dataset(DatasetSpec()), seed=0)
 
 
 def shown(at) -> dict:
@@ -96,7 +104,7 @@ def test_lowering_the_threshold_never_lowers_recall(cancer):
     assert_matches(at, cancer, 0.3)
     # every figure follows the slider
     specs = [c.proto.spec for c in at.get("plotly_chart")]
-    assert sum("threshold 0.300" in s for s in specs) == 2
+    assert sum("threshold 0.300" in s for s in specs) == 2  # the cut's label and the diamonds
     assert f'"z":[[{after["tn"]},{after["fp"]}],[{after["fn"]},{after["tp"]}]]' in specs[1]
 
 
@@ -141,7 +149,7 @@ def test_two_class_generated_dataset_works():
     at.sidebar.selectbox(key="dataset").select("Moons").run()
     assert not at.exception
     spec = DatasetSpec(name="Moons")
-    fit = fit_logistic(load_dataset(spec), seed=0)
+    fit = fit_binary_logistic(load_dataset(spec), seed=0)
     got = shown(at)
     assert sum(got[k] for k in ("tn", "fp", "fn", "tp")) == fit.n_test == 75
     assert_matches(at, fit, 0.5)
@@ -174,25 +182,40 @@ def test_multiclass_link_falls_back(cancer):
 
 def test_seed_changes_the_model():
     at = open_page(PAGE, query={"thr_seed": "3"})
-    fit = fit_logistic(load_dataset(DatasetSpec()), seed=3)
+    fit = fit_binary_logistic(load_dataset(DatasetSpec()), seed=3)
     assert_matches(at, fit, 0.5)
     assert "SEED, THRESHOLD = 3, 0.5" in texts(at)
 
 
-def test_shown_code_reproduces_the_page_confusion_matrix(capsys):
-    at = open_page(PAGE, query={"thr": "0.3"})
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"thr": "0.3"},
+        {"dataset": "Moons", "points": "240", "noise": "0.35", "data_seed": "4", "thr": "0.62",
+         "thr_seed": "2"},
+        {"dataset": "Spiral", "classes": "2", "points": "200", "thr": "0.45"},
+        {"dataset": "Wine", "thr_seed": "1"},  # multiclass: the page falls back to Breast cancer
+    ],
+)  # fmt: skip
+def test_shown_code_runs_alone_and_prints_the_page_confusion_matrix(query, tmp_path):
+    """The code panel in a fresh interpreter, outside the repository (no ClassLab to import)."""
+    at = open_page(PAGE, query=query)
     code = next(c.value for c in at.code if "confusion_matrix" in c.value)
-    assert "SEED, THRESHOLD = 0, 0.3" in code
-    namespace: dict = {}
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        exec(compile(code, "<page code>", "exec"), namespace)
-    finally:
-        torch.set_num_threads(before)
+    assert "import lib" not in code and "from lib" not in code
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
     got = shown(at)
-    assert namespace["cm"].ravel().tolist() == [got["tn"], got["fp"], got["fn"], got["tp"]]
-    assert np.asarray(namespace["cm"]).sum() == 143
+    assert f"TN={got['tn']} FP={got['fp']} FN={got['fn']} TP={got['tp']}" in out.stdout
+
+
+def test_the_caption_says_why_the_metrics_lesson_counts_differently(page):
+    body = texts(page)
+    assert "The Metrics lesson trains the same kind of model on the same split" in body
+    assert "mini-batches of 32 rows" in body
 
 
 def test_rule_uses_a_real_test_row(cancer):
@@ -211,3 +234,15 @@ def test_quiz_gives_feedback():
     assert any("Correct" in s.value for s in at.success)
     assert any("Not quite" in e.value for e in at.error)
     assert "Score: 1 / 4" in texts(at)
+
+
+def test_opens_with_a_challenge(page):
+    assert page.info[0].value.startswith("**Try this:**") and "0.2" in page.info[0].value
+
+
+def test_prose_names_the_cut_by_its_shape_not_its_colour(page):
+    body = texts(page)
+    assert "red line" not in body and "red point" not in body
+    assert "dashed vertical line" in body and "one diamond on each" in body
+    assert "The cheat sheet's rule with your numbers" in [h.value for h in page.header]
+    assert "seed's" not in body

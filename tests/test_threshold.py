@@ -15,9 +15,7 @@ from lib.lessons.threshold import (
     boundary_case,
     candidates,
     cost_threshold,
-    counts,
-    fit_logistic,
-    metrics_at,
+    fit_binary_logistic,
     recall_threshold,
     reproduce_code,
 )
@@ -104,26 +102,34 @@ def test_high_cost_of_misses_lowers_the_threshold():
     assert cost_threshold(y, p, 50.0) <= cost_threshold(y, p, 1.0) <= cost_threshold(y, p, 0.1)
 
 
-def test_counts_equal_sklearn_confusion_matrix():
-    y, p = _data(1, ties=True)
-    t = np.array([0.0, 0.2, 0.3, 0.5, 0.9, 1.0])
-    c = counts(y, p, t)
-    for i, ti in enumerate(t):
-        tn, fp, fn, tp = confusion_matrix(y, (p >= ti).astype(int), labels=[0, 1]).ravel()
-        assert (c["tn"][i], c["fp"][i], c["fn"][i], c["tp"][i]) == (tn, fp, fn, tp)
-
-
 @pytest.mark.parametrize(("seed", "ties"), CASES)
-@pytest.mark.parametrize("t", [0.0, 0.3, 0.5, 0.7, 1.0])
-def test_metrics_at_equals_sklearn_and_lib_metrics(seed, ties, t):
+def test_core_threshold_metrics_and_sweep_equal_sklearn(seed, ties):
+    """The one implementation the lesson uses (lib.core.metrics), at ties and at 0 and 1."""
     y, p = _data(seed, ties=ties)
-    got = metrics_at(y, p, t)
-    pred = (p >= t).astype(int)
-    tn, fp, fn, tp = confusion_matrix(y, pred, labels=[0, 1]).ravel()
-    assert (got["tn"], got["fp"], got["fn"], got["tp"]) == (tn, fp, fn, tp)
-    assert got["f1"] == pytest.approx(f1_score(y, pred, zero_division=0.0))
-    assert got["recall"] == pytest.approx(recall_score(y, pred, zero_division=0.0))
-    assert got == pytest.approx(metrics.threshold_metrics(y, p, t))
+    t = np.r_[0.0, 0.3, 0.5, 0.7, 1.0, candidates(p)]
+    sweep = metrics.threshold_sweep(y, p, t)
+    for i, ti in enumerate(t):
+        pred = (p >= ti).astype(int)
+        tn, fp, fn, tp = confusion_matrix(y, pred, labels=[0, 1]).ravel()
+        one = metrics.threshold_metrics(y, p, ti)
+        assert (one["tn"], one["fp"], one["fn"], one["tp"]) == (tn, fp, fn, tp)
+        assert (sweep["tn"][i], sweep["fp"][i], sweep["fn"][i], sweep["tp"][i]) == (tn, fp, fn, tp)
+        for name, score in (("f1", f1_score), ("recall", recall_score)):
+            expected = score(y, pred, zero_division=0.0)
+            assert one[name] == pytest.approx(expected) and sweep[name][i] == pytest.approx(
+                expected
+            )
+
+
+def test_one_threshold_metrics_implementation():
+    """Issue #12: the lesson's own copy (metrics_at / counts) is gone; core's is used."""
+    import lib.lessons.threshold as lesson
+    import lib.plots.threshold as figures
+    import lib.ui.threshold as glue
+
+    for module in (lesson, figures, glue):
+        assert not hasattr(module, "metrics_at") and not hasattr(module, "counts")
+    assert glue.threshold_metrics is metrics.threshold_metrics
 
 
 def test_doctest_examples():
@@ -169,14 +175,14 @@ def test_boundary_case_finds_the_row_on_the_threshold():
 
 @pytest.fixture(scope="module")
 def cancer_fit():
-    return fit_logistic(load_dataset(DatasetSpec()), seed=0)
+    return fit_binary_logistic(load_dataset(DatasetSpec()), seed=0)
 
 
 def test_fit_is_deterministic_for_a_seed(cancer_fit):
-    again = fit_logistic(load_dataset(DatasetSpec()), seed=0)
+    again = fit_binary_logistic(load_dataset(DatasetSpec()), seed=0)
     assert np.array_equal(again.proba, cancer_fit.proba)
     assert np.array_equal(again.y, cancer_fit.y)
-    other = fit_logistic(load_dataset(DatasetSpec()), seed=1)
+    other = fit_binary_logistic(load_dataset(DatasetSpec()), seed=1)
     assert not np.array_equal(other.proba, cancer_fit.proba)
 
 
@@ -190,15 +196,15 @@ def test_fit_learns_breast_cancer(cancer_fit):
 
 def test_fit_refuses_multiclass():
     with pytest.raises(ValueError, match="3 classes"):
-        fit_logistic(load_dataset(DatasetSpec(name="Iris")))
+        fit_binary_logistic(load_dataset(DatasetSpec(name="Iris")))
 
 
-def _run_shown_code(spec, seed, threshold):
+def _run_shown_code(spec, seed, threshold, stratified=True):
     namespace: dict = {}
     before = torch.get_num_threads()
-    torch.set_num_threads(1)
     try:
-        exec(compile(reproduce_code(spec, seed, threshold), "<shown code>", "exec"), namespace)
+        code = reproduce_code(spec, seed, threshold, stratified)
+        exec(compile(code, "<shown code>", "exec"), namespace)
     finally:
         torch.set_num_threads(before)
     return namespace
@@ -207,29 +213,48 @@ def _run_shown_code(spec, seed, threshold):
 @pytest.mark.parametrize("threshold", [0.5, 0.3])
 def test_shown_code_reproduces_the_confusion_matrix(cancer_fit, threshold, capsys):
     ns = _run_shown_code(DatasetSpec(), 0, threshold)
-    m = metrics_at(cancer_fit.y, cancer_fit.proba, threshold)
+    m = metrics.threshold_metrics(cancer_fit.y, cancer_fit.proba, threshold)
     assert ns["cm"].ravel().tolist() == [m["tn"], m["fp"], m["fn"], m["tp"]]
     # bitwise the same probabilities, so even a threshold on a row's probability agrees
     assert np.array_equal(ns["proba"].numpy().astype(np.float64), cancer_fit.proba)
     assert f"TN={m['tn']} FP={m['fp']}" in capsys.readouterr().out
 
 
-def test_shown_code_for_a_generated_dataset():
-    spec = DatasetSpec(name="Moons", n_samples=120)
-    fit = fit_logistic(load_dataset(spec), seed=2)
-    t = best_f1_threshold(fit.y, fit.proba)
-    ns = _run_shown_code(spec, 2, t)
+@pytest.mark.parametrize(
+    "spec",
+    [
+        DatasetSpec(name="Moons", n_samples=120),
+        DatasetSpec(name="Circles", n_samples=200, noise=0.5, seed=3),
+        DatasetSpec(name="XOR", n_samples=140, seed=1),
+        DatasetSpec(name="Blobs", n_classes=2, noise=0.4),
+        DatasetSpec(name="Spiral", n_classes=2, n_samples=160, seed=2),
+    ],
+)
+def test_shown_code_for_every_binary_generated_dataset(spec):
+    fit = fit_binary_logistic(load_dataset(spec), seed=2)
+    t = best_f1_threshold(fit.y, fit.proba)  # exactly on a row's probability: bitwise test
+    code = reproduce_code(spec, 2, t, fit.stratified)
+    assert "import lib" not in code and "from lib" not in code
+    ns = _run_shown_code(spec, 2, t, fit.stratified)
     m = metrics.threshold_metrics(fit.y, fit.proba, t)
     assert ns["cm"].ravel().tolist() == [m["tn"], m["fp"], m["fn"], m["tp"]]
+    assert np.array_equal(ns["proba"].numpy().astype(np.float64), fit.proba)
 
 
 # --- figures -------------------------------------------------------------------------------
 
 
+def _figures(fit, t):
+    m = metrics.threshold_metrics(fit.y, fit.proba, t)
+    view = plots.threshold_view(plots.threshold_base(fit.y, fit.proba, fit.class_names), t)
+    curves = plots.curves_view(plots.curves_base(fit.y, fit.proba), m, t)
+    cm = plots.confusion_heatmap(m["tn"], m["fp"], m["fn"], m["tp"], fit.class_names)
+    return m, view, cm, curves
+
+
 def test_figures_show_the_current_numbers(cancer_fit):
     y, p, t = cancer_fit.y, cancer_fit.proba, 0.3
-    m = metrics.threshold_metrics(y, p, t)
-    cm = plots.confusion_heatmap(m["tn"], m["fp"], m["fn"], m["tp"], cancer_fit.class_names)
+    m, view, cm, curves = _figures(cancer_fit, t)
     assert np.asarray(cm.data[0].z).tolist() == [[m["tn"], m["fp"]], [m["fn"], m["tp"]]]
     assert [[cell.split("<br>")[0] for cell in row] for row in cm.data[0].text] == [
         ["TN", "FP"],
@@ -237,19 +262,19 @@ def test_figures_show_the_current_numbers(cancer_fit):
     ]
     assert list(cm.data[0].y) == ["benign (0)", "malignant (1)"]
     assert cm.layout.yaxis.title.text == "true" and cm.layout.xaxis.title.text == "predicted"
-    view = plots.threshold_view(y, p, t, cancer_fit.class_names)
     bars = [trace for trace in view.data if trace.type == "bar"]
     assert sum(sum(trace.y) for trace in bars) == len(y)
-    assert sum(bars[1].y) == int((y == 1).sum())  # the orange bars are the true positives
-    assert view.layout.shapes[0].x0 == t
+    assert sum(bars[1].y) == int((y == 1).sum())  # the hatched bars are the true positives
+    assert bars[1].marker.pattern.shape == "/" and not bars[0].marker.pattern.shape
+    assert view.layout.shapes[0].x0 == t and view.layout.shapes[0].line.dash == "dash"
     lines = {trace.name: trace for trace in view.data if trace.type == "scatter"}
     assert list(lines) == ["accuracy", "precision", "recall", "f1"]
+    assert len({trace.line.dash for trace in lines.values()}) == 4  # not told apart by colour only
     grid = np.asarray(lines["recall"].x)
     i = int(np.argmin(np.abs(grid - t)))
     assert lines["recall"].y[i] == pytest.approx(
         metrics.threshold_metrics(y, p, float(plots.SWEEP[i]))["recall"]
     )
-    curves = plots.curves_view(y, p, t)
     auc, ap = metrics.roc_auc_score(y, p), metrics.average_precision_score(y, p)
     assert f"AUC = {auc:.3f}" in curves.layout.title.text
     assert f"AP = {ap:.3f}" in curves.layout.title.text
@@ -257,13 +282,14 @@ def test_figures_show_the_current_numbers(cancer_fit):
     assert roc_point.y[0] == pytest.approx(m["recall"])
     assert roc_point.x[0] == pytest.approx(m["fp"] / (m["fp"] + m["tn"]))
     assert (pr_point.x[0], pr_point.y[0]) == pytest.approx((m["recall"], m["precision"]))
+    assert roc_point.marker.symbol == "diamond"
     assert len(curves.data[0].x) <= plots.MAX_CURVE_POINTS
 
 
 def test_roc_and_pr_curves_equal_sklearn(cancer_fit):
     from sklearn.metrics import precision_recall_curve, roc_curve
 
-    curves = plots.curves_view(cancer_fit.y, cancer_fit.proba, 0.5)
+    _, _, _, curves = _figures(cancer_fit, 0.5)
     fpr, tpr, _ = roc_curve(cancer_fit.y, cancer_fit.proba)
     assert np.allclose(curves.data[0].x, fpr, atol=1e-6) and np.allclose(curves.data[0].y, tpr)
     precision, recall, _ = precision_recall_curve(cancer_fit.y, cancer_fit.proba)
@@ -274,18 +300,22 @@ def test_every_figure_is_valid_plotly(cancer_fit):
     """The builders skip plotly's validation for speed; validate each once here."""
     import plotly.graph_objects as go
 
-    y, p = cancer_fit.y, cancer_fit.proba
-    figures = [
-        plots.threshold_view(y, p, 0.3, cancer_fit.class_names),
-        plots.confusion_heatmap(1, 2, 3, 4, cancer_fit.class_names),
-        plots.curves_view(y, p, 0.3),
-    ]
-    for figure in figures:
+    for figure in _figures(cancer_fit, 0.3)[1:]:
         layout = figure.to_dict()["layout"]
         go.Figure(figure.to_dict())  # raises ValueError on any invalid property
         # unvalidated figures reach plotly.js as written: titles must be {"text": ...}
         titled = [layout] + [v for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))]
         assert all(isinstance(part.get("title", {}), dict) for part in titled)
+
+
+def test_class_names_reach_the_figures_as_text():
+    hostile = ('<a href="//e.vil">Go</a>', "<b>bold</b>")
+    y, p = _data(0)
+    view = plots.threshold_view(plots.threshold_base(y, p, hostile), 0.5)
+    cm = plots.confusion_heatmap(1, 2, 3, 4, hostile)
+    shown = [t.name for t in view.data if t.type == "bar"] + list(cm.data[0].x)
+    assert all("<a" not in s and "<b>" not in s for s in shown)
+    assert "&lt;a href" in shown[0]
 
 
 def test_thin_keeps_ends_and_bounds_points():

@@ -1,27 +1,32 @@
 """The decision threshold: a logistic model's test probabilities and three ways to pick a cut.
 
-A binary classifier outputs ``p = P(class 1)``; the seed's rule turns it into a label::
+A binary classifier outputs ``p = P(class 1)``; the cheat sheet's rule turns it into a label::
 
     classification = int(probability >= threshold)
 
-Everything here is pure (no Streamlit): :func:`fit_logistic` trains one logistic regression
-per (dataset, seed) and returns the test-set probabilities and labels; the choosers return
-a threshold for the best F1, for a target recall, or for the lowest cost when a false
-negative costs ``ratio`` times a false positive. Metrics only change where the threshold
-crosses a test probability, so the candidates are those probabilities (plus 1.0).
+Everything here is pure (no Streamlit): :func:`fit_binary_logistic` trains one logistic
+regression per (dataset, seed) and returns the test-set probabilities and labels; the
+choosers return a threshold for the best F1, for a target recall, or for the lowest cost when
+a false negative costs ``ratio`` times a false positive. Metrics only change where the
+threshold crosses a test probability, so the candidates are those probabilities (plus 1.0).
+The confusion counts and scores at a threshold come from :mod:`lib.core.metrics`
+(``threshold_metrics`` for one threshold, ``threshold_sweep`` for many).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import torch
 
 from lib.core.datasets import Dataset, DatasetSpec, numeric_features, standardise, train_test_split
+from lib.core.metrics import threshold_sweep
 from lib.core.models import make_model
 from lib.core.training import TrainConfig, Trainer
+from lib.lessons.metrics import data_code
 
 EPOCHS = 300
 LEARNING_RATE = 0.05
@@ -41,13 +46,14 @@ class LogisticFit:
     n_train: int
     epochs: int
     train_accuracy: float
+    stratified: bool = True  # the split kept the class shares (False: a class had < 2 rows)
 
     @property
     def n_test(self) -> int:
         return int(self.y.size)
 
 
-def fit_logistic(
+def fit_binary_logistic(
     dataset: Dataset,
     seed: int = 0,
     epochs: int = EPOCHS,
@@ -65,6 +71,7 @@ def fit_logistic(
     if epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}.")
     X, _ = numeric_features(dataset.features)
+    counts = np.bincount(dataset.y)
     X_train, X_test, y_train, y_test = train_test_split(X, dataset.y, test_size, seed)
     X_train, X_test = standardise(X_train, X_test)
     model = make_model(X.shape[1], 2, hidden=(), seed=seed)
@@ -89,6 +96,7 @@ def fit_logistic(
         n_train=len(X_train),
         epochs=trainer.epoch,
         train_accuracy=trainer.history[-1].train_accuracy,
+        stratified=bool(counts[counts > 0].min() >= 2),  # as train_test_split decides
     )
 
 
@@ -116,34 +124,10 @@ def candidates(proba) -> np.ndarray:
     return np.unique(np.r_[np.asarray(proba, dtype=np.float64).ravel(), 1.0])
 
 
-def counts(y_true, proba, thresholds) -> dict[str, np.ndarray]:
-    """TP, FP, FN, TN when ``proba >= t`` predicts 1, for each ``t`` (sorted search, O(n log n))."""
-    y, p = np.asarray(y_true).ravel(), np.asarray(proba, dtype=np.float64).ravel()
-    t = np.asarray(thresholds, dtype=np.float64).ravel()
-    pos, neg = np.sort(p[y == 1]), np.sort(p[y == 0])
-    tp = pos.size - np.searchsorted(pos, t, side="left")
-    fp = neg.size - np.searchsorted(neg, t, side="left")
-    return {"tp": tp, "fp": fp, "fn": pos.size - tp, "tn": neg.size - fp}
-
-
-def metrics_at(y_true, proba, threshold: float) -> dict:
-    """What :func:`lib.core.metrics.threshold_metrics` returns, from :func:`counts` (no per-row loop).
-
-    >>> metrics_at([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9], 0.5)["recall"]
-    0.5
-    """
-    c = counts(y_true, proba, [threshold])
-    tn, fp, fn, tp = (int(c[k][0]) for k in ("tn", "fp", "fn", "tp"))
-    return {
-        "tn": tn,
-        "fp": fp,
-        "fn": fn,
-        "tp": tp,
-        "accuracy": (tp + tn) / (tn + fp + fn + tp),
-        "precision": tp / (tp + fp) if tp + fp else 0.0,
-        "recall": tp / (tp + fn) if tp + fn else 0.0,
-        "f1": 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0,
-    }
+def _sweep(y, p) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The candidate thresholds and the confusion counts at each (lib.core.metrics)."""
+    t = candidates(p)
+    return t, threshold_sweep(y, p, t)
 
 
 def _pick(t: np.ndarray, score: np.ndarray) -> float:
@@ -158,11 +142,8 @@ def best_f1_threshold(y_true, proba) -> float:
     >>> best_f1_threshold([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9])
     0.4
     """
-    y, p = _check(y_true, proba)
-    t = candidates(p)
-    c = counts(y, p, t)
-    f1 = 2 * c["tp"] / (2 * c["tp"] + c["fp"] + c["fn"])
-    return _pick(t, f1)
+    t, c = _sweep(*_check(y_true, proba))
+    return _pick(t, c["f1"])
 
 
 def recall_threshold(y_true, proba, target: float) -> float:
@@ -173,10 +154,8 @@ def recall_threshold(y_true, proba, target: float) -> float:
     """
     if not isinstance(target, int | float) or not 0 < target <= 1:
         raise ValueError(f"The target recall must be in (0, 1], got {target!r}.")
-    y, p = _check(y_true, proba)
-    t = candidates(p)
-    c = counts(y, p, t)
-    reached = c["tp"] / (c["tp"] + c["fn"]) >= target - 1e-12
+    t, c = _sweep(*_check(y_true, proba))
+    reached = c["recall"] >= target - 1e-12
     return float(t[np.flatnonzero(reached)[-1]])
 
 
@@ -188,9 +167,7 @@ def cost_threshold(y_true, proba, ratio: float) -> float:
     """
     if not isinstance(ratio, int | float) or not math.isfinite(ratio) or ratio <= 0:
         raise ValueError(f"The cost ratio FN:FP must be a positive number, got {ratio!r}.")
-    y, p = _check(y_true, proba)
-    t = candidates(p)
-    c = counts(y, p, t)
+    t, c = _sweep(*_check(y_true, proba))
     return _pick(t, -(ratio * c["fn"] + c["fp"]))
 
 
@@ -215,50 +192,40 @@ def example_row(proba, threshold: float) -> int:
 
 
 # --- the code a learner can run ------------------------------------------------------------
+#
+# A whole program in plain Python (numpy, pandas, torch, scikit-learn; no ClassLab import) for
+# every dataset the lesson offers: the data part is the Metrics lesson's (the generators'
+# own source text), the rest repeats fit_binary_logistic step by step.
 
-
-def _data_code(spec: DatasetSpec) -> str:
-    if spec.name == "Breast cancer":
-        return (
-            "from sklearn.datasets import load_breast_cancer\n\n"
-            "data = load_breast_cancer()\n"
-            "X = data.data.astype(np.float32)\n"
-            "y = 1 - data.target  # 1 = malignant: the disease is the positive class\n"
-        )
-    return (
-        "from lib.core.datasets import DatasetSpec, load_dataset, numeric_features  # ClassLab's data\n\n"
-        f"dataset = load_dataset({spec!r})\n"
-        "X, _ = numeric_features(dataset.features)  # float32, text columns one-hot encoded\n"
-        "y = dataset.y\n"
-    )
-
-
-def reproduce_code(
-    spec: DatasetSpec,
-    seed: int,
-    threshold: float,
-    epochs: int = EPOCHS,
-    learning_rate: float = LEARNING_RATE,
-    test_size: float = TEST_SIZE,
-) -> str:
-    """Runnable PyTorch + scikit-learn code that prints the confusion matrix on screen."""
-    return f"""import math
+_IMPORTS = """import math
 
 import numpy as np
+import pandas as pd
 import torch
 from sklearn.metrics import confusion_matrix
 from sklearn.model_selection import train_test_split
 from torch import nn
 
-{_data_code(spec)}
+torch.set_num_threads(1)  # the page trains on one thread: the same arithmetic, bit for bit
+"""
+
+
+def _split_code(seed: int, threshold: float, test_size: float, stratified: bool) -> str:
+    stratify = "y" if stratified else "None  # a class too small to stratify"
+    return f"""
+X = features.to_numpy(dtype=np.float32)  # every feature of this dataset is a number
 SEED, THRESHOLD = {int(seed)}, {float(threshold)!r}
 X_train, X_test, y_train, y_test = train_test_split(
-    X, y, test_size={test_size!r}, random_state=SEED, stratify=y
+    X, y, test_size={test_size!r}, random_state=SEED, stratify={stratify}
 )
 mean, std = X_train.mean(axis=0), X_train.std(axis=0)  # training-split statistics only
 std[std == 0] = 1.0
 X_train, X_test = (X_train - mean) / std, (X_test - mean) / std
+"""
 
+
+def _training_code(epochs: int, learning_rate: float) -> str:
+    return f"""
 # Logistic regression: one linear layer, one logit (the sigmoid lives in the loss).
 n = X_train.shape[1]
 model = nn.Sequential(nn.Linear(n, 1))
@@ -268,22 +235,52 @@ nn.init.uniform_(model[0].bias, -1 / math.sqrt(n), 1 / math.sqrt(n), generator=i
 
 loss_fn = nn.BCEWithLogitsLoss()
 optimizer = torch.optim.Adam(model.parameters(), lr={learning_rate!r})
-features, targets = torch.from_numpy(X_train), torch.from_numpy(y_train).float().unsqueeze(1)
+inputs, targets = torch.from_numpy(X_train), torch.from_numpy(y_train).float().unsqueeze(1)
 shuffle = torch.Generator().manual_seed(SEED)
-order = torch.randperm(len(features), generator=shuffle)
+order = torch.randperm(len(inputs), generator=shuffle)
 for epoch in range({int(epochs)}):  # full batch: one step per epoch, rows shuffled
     optimizer.zero_grad()
-    loss = loss_fn(model(features[order]), targets[order])
+    loss = loss_fn(model(inputs[order]), targets[order])
     loss.backward()
     optimizer.step()
-    order = torch.randperm(len(features), generator=shuffle)
+    order = torch.randperm(len(inputs), generator=shuffle)
+"""
 
+
+_data_code = lru_cache(maxsize=32)(data_code)  # deterministic text per dataset spec
+
+_EVALUATION_CODE = """
 model.eval()
 with torch.no_grad():
     proba = torch.sigmoid(model(torch.from_numpy(X_test)))[:, 0]
-y_pred = [int(probability >= THRESHOLD) for probability in proba.tolist()]  # the seed's rule
+y_pred = [int(probability >= THRESHOLD) for probability in proba.tolist()]  # the cheat sheet's rule
 cm = confusion_matrix(y_test, y_pred, labels=[0, 1])  # rows true, columns predicted
 tn, fp, fn, tp = cm.ravel()
 print(cm)
-print(f"TN={{tn}} FP={{fp}} FN={{fn}} TP={{tp}}  recall={{tp / (tp + fn):.3f}}")
+print(f"TN={tn} FP={fp} FN={fn} TP={tp}  recall={tp / (tp + fn):.3f}")
 """
+
+
+def reproduce_code(
+    spec: DatasetSpec,
+    seed: int,
+    threshold: float,
+    stratified: bool = True,
+    epochs: int = EPOCHS,
+    learning_rate: float = LEARNING_RATE,
+    test_size: float = TEST_SIZE,
+) -> str:
+    """A plain Python program (no ClassLab import) that prints the confusion matrix on screen.
+
+    ``stratified`` is :attr:`LogisticFit.stratified` (whether the split could keep the class
+    shares).
+    """
+    return "".join(
+        (
+            _IMPORTS,
+            _data_code(spec),
+            _split_code(seed, threshold, test_size, stratified),
+            _training_code(epochs, learning_rate),
+            _EVALUATION_CODE,
+        )
+    )

@@ -1,8 +1,14 @@
-"""Glue for the decision-threshold lesson: the cached model, the chooser buttons, the quiz.
+"""The decision-threshold lesson's sections: the cached model, the threshold and everything
+that moves with it, the chooser buttons, the cheat sheet's rule and the code panel.
+
+Everything that depends on the threshold is one fragment (:func:`lesson`): moving the slider
+or pressing a chooser reruns it, not the sidebar, the model or the prose around it. The parts
+of the figures that do not depend on the threshold (histogram, score curves, ROC and PR
+curves) are built once per model and cached; a rerun only adds the cut and the points.
 
 The threshold slider (key ``thr``) is bound to the URL, so a bound key can only be written
 through ``st.session_state`` before the slider is drawn: each chooser button's ``on_click``
-callback writes the chosen threshold there, and the rerun that follows draws the slider at it.
+callback writes the chosen threshold there, and the fragment's rerun draws the slider at it.
 """
 
 from __future__ import annotations
@@ -11,22 +17,30 @@ import numpy as np
 import streamlit as st
 
 from lib.core.datasets import Dataset, DatasetSpec, load_dataset
+from lib.core.metrics import threshold_metrics
+from lib.lessons import metrics as metrics_lesson
 from lib.lessons.threshold import (
+    EPOCHS,
+    LEARNING_RATE,
     LogisticFit,
     best_f1_threshold,
     boundary_case,
     cost_threshold,
     example_row,
     expected_cost,
-    fit_logistic,
-    metrics_at,
+    fit_binary_logistic,
     recall_threshold,
+    reproduce_code,
 )
+from lib.plots import threshold as plots
+from lib.text import md_literal
 from lib.ui import state
-from lib.ui.widgets import Question
+from lib.ui.presenter import chart, control_and_figure
+from lib.ui.widgets import Question, code_panel
 
 THR_KEY, SEED_KEY, RECALL_KEY, COST_KEY = "thr", "thr_seed", "thr_recall", "thr_cost"
 _BIND = {"bind": "query-params"}
+SCORES = ("accuracy", "precision", "recall", "f1")
 
 
 def spec_of(dataset: Dataset) -> DatasetSpec:
@@ -38,7 +52,100 @@ def spec_of(dataset: Dataset) -> DatasetSpec:
 @st.cache_data(show_spinner="Training a logistic regression…", max_entries=32)
 def cached_fit(spec: DatasetSpec, seed: int) -> LogisticFit:
     """One training per (dataset spec, seed) per process; a copy is returned each rerun."""
-    return fit_logistic(load_dataset(spec), seed=seed)
+    return fit_binary_logistic(load_dataset(spec), seed=seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _bases(spec: DatasetSpec, seed: int) -> tuple[dict, dict]:
+    """The threshold-free parts of the two large figures, once per model."""
+    fit = cached_fit(spec, seed)
+    return (
+        plots.threshold_base(fit.y, fit.proba, fit.class_names),
+        plots.curves_base(fit.y, fit.proba),
+    )
+
+
+def model_caption(fit: LogisticFit, dataset_name: str) -> None:
+    """What the model is, and why the Metrics lesson's model counts a little differently."""
+    positive = md_literal(fit.class_names[1])
+    st.caption(
+        f"A logistic regression ({fit.n_features} standardised features → 1 logit) trained with "
+        f"Adam for {fit.epochs} full-batch epochs on {fit.n_train} rows of "
+        f"**{md_literal(dataset_name)}**. Everything below is measured on the {fit.n_test} test "
+        f"rows; class 1 = **{positive}**."
+    )
+    st.caption(
+        "The Metrics lesson trains the same kind of model on the same split, but with "
+        f"mini-batches of {metrics_lesson.BATCH_SIZE} rows (learning rate "
+        f"{metrics_lesson.LEARNING_RATE}, about {metrics_lesson.STEP_BUDGET} steps) instead of "
+        f"{EPOCHS} full-batch steps (learning rate {LEARNING_RATE}): its weights end a little "
+        "elsewhere, so a few test rows can fall on the other side of t = 0.5 there."
+    )
+
+
+@st.fragment
+def lesson(fit: LogisticFit, spec: DatasetSpec, seed: int) -> None:
+    """The threshold and everything that moves with it."""
+    st.header("Move the threshold")
+    control, figure_box = control_and_figure()
+    threshold = control.slider(
+        "Threshold t", 0.0, 1.0, 0.5, 0.001, format="%.3f", key=THR_KEY,
+        help="Rows with p ≥ t are predicted class 1.", **_BIND,
+    )  # fmt: skip
+    m = threshold_metrics(fit.y, fit.proba, threshold)
+    scores(control, m, threshold_metrics(fit.y, fit.proba, 0.5))
+    view_base, curves_base = _bases(spec, seed)
+    with figure_box:
+        chart(plots.threshold_view(view_base, threshold))
+        st.caption(plots.threshold_summary(m, threshold, fit.class_names))
+    confusion(fit, m)
+    st.header("One point on every curve")
+    st.markdown(
+        "The ROC and precision–recall curves sweep **every** threshold at once, so their areas "
+        "(AUC, average precision) do not depend on t; your threshold is one diamond on each."
+    )
+    chart(plots.curves_view(curves_base, m, threshold))
+    st.caption(plots.curves_summary(curves_base, m, threshold))
+    st.header("Let a goal choose the threshold")
+    st.markdown(
+        "0.5 is a default, not a law. Say what matters and let the numbers pick t; each button "
+        "moves the slider above (and the link)."
+    )
+    choosers(fit)
+    st.header("The cheat sheet's rule with your numbers")
+    rule_section(fit, threshold)
+    code_panel(
+        reproduce_code(spec, seed, threshold, fit.stratified),
+        "The PyTorch + scikit-learn code that prints this confusion matrix",
+    )
+
+
+def scores(where, m: dict, base: dict) -> None:
+    """Accuracy, precision, recall and F1 at t, each with its change from t = 0.5."""
+    for column, name in zip(where.columns(4), SCORES, strict=True):
+        delta = m[name] - base[name]
+        column.metric(
+            name.capitalize() if name != "f1" else "F1",
+            f"{m[name]:.3f}",
+            delta=f"{delta:+.3f} vs t = 0.5" if abs(delta) > 1e-12 else None,
+        )
+
+
+def confusion(fit: LogisticFit, m: dict) -> None:
+    """The confusion matrix, its four counts, and recall and precision from them."""
+    positive = md_literal(fit.class_names[1])
+    left, right = st.columns([3, 2])
+    with left:
+        chart(plots.confusion_heatmap(m["tn"], m["fp"], m["fn"], m["tp"], fit.class_names))
+        st.caption(plots.confusion_summary(m))
+    for column, name in zip(right.columns(4), ("tn", "fp", "fn", "tp"), strict=True):
+        column.metric(name.upper(), m[name])
+    right.markdown(
+        f"Bars right of the dashed vertical line are predicted **{positive}**. "
+        f"Recall = TP / (TP + FN) = {m['tp']} / {m['tp'] + m['fn']} = {m['recall']:.3f}: the "
+        f"share of real {positive} cases caught. Precision = TP / (TP + FP) = {m['tp']} / "
+        f"{m['tp'] + m['fp']} = {m['precision']:.3f}: how often a *{positive}* alarm is right."
+    )
 
 
 def _set_threshold(value: float) -> None:
@@ -71,10 +178,10 @@ def choosers(fit: LogisticFit) -> None:
         reach = recall_threshold(y, p, float(target))
         cheap = cost_threshold(y, p, float(ratio))
     except ValueError as error:
-        st.error(str(error))
+        st.error(md_literal(str(error)))
         return
     f1_col.markdown("**Best F1** on the test set")
-    m = metrics_at(y, p, best)
+    m = threshold_metrics(y, p, best)
     _chooser(
         f1_col,
         "Best F1",
@@ -82,7 +189,7 @@ def choosers(fit: LogisticFit) -> None:
         f"F1 = {m['f1']:.3f} (precision {m['precision']:.3f}, recall {m['recall']:.3f})",
         "thr_pick_f1",
     )
-    m = metrics_at(y, p, reach)
+    m = threshold_metrics(y, p, reach)
     _chooser(
         recall_col,
         f"Catch ≥ {target:.0%}",
@@ -91,7 +198,7 @@ def choosers(fit: LogisticFit) -> None:
         f"precision {m['precision']:.3f}.",
         "thr_pick_recall",
     )
-    m = metrics_at(y, p, cheap)
+    m = threshold_metrics(y, p, cheap)
     _chooser(
         cost_col,
         "Cheapest",
@@ -103,7 +210,8 @@ def choosers(fit: LogisticFit) -> None:
 
 
 def rule_section(fit: LogisticFit, threshold: float) -> None:
-    """The seed's ``int(probability >= threshold)`` on a real test row, and where ≥ vs > differ."""
+    """The cheat sheet's ``int(probability >= threshold)`` on a real test row, and where ≥ vs >
+    differ."""
     row = example_row(fit.proba, threshold)
     p = fit.proba[row]
     st.code(
@@ -115,15 +223,15 @@ def rule_section(fit: LogisticFit, threshold: float) -> None:
     )
     case = boundary_case(fit.proba, threshold)
     t = threshold if case else float(p)
-    at = metrics_at(fit.y, fit.proba, t)
-    above = metrics_at(fit.y, fit.proba, float(np.nextafter(t, np.inf)))
+    at = threshold_metrics(fit.y, fit.proba, t)
+    above = threshold_metrics(fit.y, fit.proba, float(np.nextafter(t, np.inf)))
     where = "right now" if case else f"if t were exactly row {row}'s probability"
     st.markdown(
         f"**≥ or >?** A row whose probability equals the threshold is class 1 with `>=` "
-        f"(the seed's rule) and class 0 with `>`. That happens {where}: t = {t:.6g} gives "
-        f"TP {at['tp']}, FP {at['fp']} with `>=` but TP {above['tp']}, FP {above['fp']} with `>`. "
-        "The choosers put t exactly on a row's probability, so the rule must be stated; "
-        "scikit-learn's curves and ClassLab use `>=`."
+        f"(the cheat sheet's rule) and class 0 with `>`. That happens {where}: t = {t:.6g} "
+        f"gives TP {at['tp']}, FP {at['fp']} with `>=` but TP {above['tp']}, FP {above['fp']} "
+        "with `>`. The choosers put t exactly on a row's probability, so the rule must be "
+        "stated; scikit-learn's curves and ClassLab use `>=`."
     )
 
 
