@@ -2,28 +2,43 @@ import streamlit as st
 
 from lib.lessons.lab import output_and_loss
 from lib.ui import lab as lab_ui
+from lib.ui.presenter import control_and_figure, presenting
 from lib.ui.sidebar import navigation_only
-from lib.ui.widgets import Question, mistake, page_header, quiz
+from lib.ui.widgets import Question, mistake, page_header, quiz, try_this
 
+lab_ui.canonical_link()  # lab_lr=10.0 or 1e1 in a hand-edited link means 10: before the check
 page_header(
     "Training lab",
     "Train a real PyTorch classifier and watch it learn. Every optimizer step takes a "
     "mini-batch, computes the loss on the model's **logits**, and moves every weight a "
-    "little against its gradient, scaled by the learning rate η:",
+    "little against its gradient, scaled by the learning rate η.",
 )
-st.latex(
-    r"\theta \leftarrow \theta - \eta\,\nabla_\theta \frac{1}{|B|}\sum_{i\in B} \ell(f_\theta(x_i), y_i)"
+try_this(
+    "press **Play** on the Moons data and watch the map, then **Reset**, set the learning "
+    "rate to 10 and press Play again.",
+    "the loss curve: a smooth descent at η = 0.1; at η = 10 it climbs and jumps, the map "
+    "never settles, and the lab warns that the steps overshoot.",
 )
 navigation_only(
     "The lab chooses its own data on the page. Your dataset choice for the lessons is kept."
 )
-st.caption(
-    "The lab picks its own data below (so a link to this page restores the whole "
-    "experiment). One pass through the training split is one **epoch**."
-)
 
-st.header("1. Set up the experiment")
-settings = lab_ui.settings_form()
+if not presenting():
+    st.latex(
+        r"\theta \leftarrow \theta - \eta\,\nabla_\theta \frac{1}{|B|}"
+        r"\sum_{i\in B} \ell(f_\theta(x_i), y_i)"
+    )
+# The key section first (the learning rate, Play and the map); the settings it needs are
+# read below it, in the set-up section.
+controls, figure = control_and_figure()
+st.header("Set up the experiment")
+st.caption(
+    "The lab picks its own data (so a link to this page restores the whole experiment). One "
+    "pass through the training split is one **epoch**. Changing the learning rate keeps the "
+    "weights (also while training); changing anything else starts again, because the old "
+    "weights no longer fit."
+)
+settings = lab_ui.settings_form(controls)
 if settings is None:
     st.stop()
 try:
@@ -38,20 +53,18 @@ st.markdown(
     f"`{' → '.join([str(len(lab.data.feature_names)), *map(str, settings.hidden), 'logits'])}`."
 )
 
-st.header("2. Train it")
-st.markdown(
-    "**Play** trains continuously in short bounded chunks; **+1 batch** and **+1 epoch** step "
-    "through one mini-batch or one epoch. Changing the learning rate keeps the weights (try it while paused); changing "
-    "anything else starts again, because the old weights no longer fit."
-)
-lab_ui.buttons()
-lab_ui.live_view()
+with controls:
+    lab_ui.buttons()
+    scrub = lab_ui.scrub_control()
+    lab_ui.live_numbers(scrub)
+with figure:
+    lab_ui.live_map(scrub)
 
-st.header("3. The PyTorch code")
+st.header("The PyTorch code")
 st.markdown(
     "A standalone script for exactly this configuration: the same data, the same "
     "standardisation (with the training split's statistics), the same initialisation and "
-    "shuffling from the seed, and your learning-rate changes. "
+    "shuffling from the seed, and your learning-rate changes."
 )
 lab_ui.code_section(st.session_state[lab_ui.LAB])
 

@@ -199,7 +199,11 @@ def test_figures_are_light_and_colour_blind_safe():
     cm = confusion_heatmap(np.array([[3, 1], [0, 4]]), ["a", "b"])
     assert cm.data[0].z.tolist() == [[3, 1], [0, 4]]
     spec = curves_spec(["train loss", "test loss"], "loss")
-    assert spec["transform"][0]["fold"] == ["train loss", "test loss"]
+    (lines,) = spec["layer"]
+    assert lines["transform"][0]["fold"] == ["train loss", "test loss"]
+    assert lines["encoding"]["strokeDash"]["scale"]["range"] == [[1, 0], [6, 3]]  # solid, dashed
+    marked = curves_spec(["train loss", "test loss"], "loss", marker=4)
+    assert marked["layer"][1]["mark"]["type"] == "rule"
 
 
 SCRIPT_CASES = [
@@ -322,7 +326,8 @@ def test_uploaded_csv_script_reads_the_file_next_to_it_and_reproduces_the_lab(tm
     code = standalone_script(lab)
     assert "from lib" not in code and "import lib" not in code
     assert "train_test_split" not in code  # no second split, no second standardisation
-    assert code.count("X_train - mean") == 1
+    # Scaled once, by the Your-own-data part; the lab's own standardisation is left out.
+    assert "X_train = ((X_train - mean) / std)" not in code
     (tmp_path / source.filename).write_bytes(data)
     assert source.filename == "my_students.csv"  # a safe name inside the code
     (tmp_path / script_name(lab)).write_text(code)

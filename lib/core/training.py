@@ -162,6 +162,16 @@ class Trainer:
     def steps_per_epoch(self) -> int:
         return math.ceil(len(self.X_train) / self.batch_size)
 
+    @property
+    def position(self) -> int:
+        """Training rows already used in the current epoch (0 at an epoch boundary)."""
+        return self._position
+
+    @property
+    def steps_into_epoch(self) -> int:
+        """Optimizer steps taken in the current, unfinished epoch (0 at a boundary)."""
+        return math.ceil(self._position / self.batch_size)
+
     def set_learning_rate(self, learning_rate: float) -> None:
         """Change the learning rate and continue from the current weights."""
         self.config = TrainConfig(**{**asdict(self.config), "learning_rate": learning_rate})

@@ -270,6 +270,26 @@ class Lab:
         self.lr_changes[self.trainer.steps] = learning_rate
         self.settings = replace(self.settings, learning_rate=learning_rate)
 
+    def record_learning_rate(self, learning_rate: float, step: int) -> None:
+        """A learning-rate change applied elsewhere (a worker process) before step ``step``."""
+        self.lr_changes[int(step)] = learning_rate
+        self.settings = replace(self.settings, learning_rate=learning_rate)
+        self.trainer.set_learning_rate(learning_rate)
+
+    def rewind_learning_rates(self) -> None:
+        """Forget changes recorded after the trainer's current step (it went back there) and
+        use the learning rate in effect at that step."""
+        steps = self.trainer.steps
+        self.lr_changes = {s: lr for s, lr in self.lr_changes.items() if s <= steps}
+        current = self.lr_changes[max(self.lr_changes)] if self.lr_changes else self.start_lr
+        self.trainer.set_learning_rate(current)
+        self.settings = replace(self.settings, learning_rate=current)
+
+    def step_epoch(self) -> None:
+        """One epoch's worth of optimizer steps (``steps_per_epoch``), also from mid-epoch:
+        from 3 steps into epoch 6 it ends 3 steps into epoch 7."""
+        self.trainer.run_steps(self.trainer.steps_per_epoch)
+
     @property
     def finished(self) -> bool:
         return self.trainer.epoch >= MAX_EPOCHS or self.trainer.diverged is not None
@@ -319,6 +339,59 @@ def chart_frame(trainer: Trainer, max_points: int = CHART_POINTS) -> pd.DataFram
         keep = (epochs % stride == 0) | (epochs == epochs[-1])
         frame = frame[keep]
     return frame.reset_index()
+
+
+WARN_WINDOW = 10  # epochs the loss-trend warning looks back over
+RISE_FACTOR = 1.5  # "well above its start": the recent loss over 1.5× the loss at epoch 0
+
+
+def loss_warning(history: list, learning_rate: float) -> str | None:
+    """A warning when training is going wrong without overflowing (``Trainer.diverged``
+    covers nan/inf): the training loss of the last ``WARN_WINDOW`` epochs stays well above
+    where it started, is no lower than that after 20 epochs, or jumps up and down by a
+    large share of its size without going down. All three are what steps that overshoot
+    do: the learning rate is too large for this model and data. A loss that
+    spikes now and then but keeps going down (the second half of the window lower than
+    the first) is left alone.
+
+    ``history`` is the trainer's list of :class:`~lib.core.training.EpochRecord`.
+    """
+    if len(history) < 6:
+        return None
+    start = history[0].train_loss
+    recent = np.array([r.train_loss for r in history[1:][-WARN_WINDOW:]])
+    level = float(np.median(recent))
+    smaller = f"{learning_rate / 10:g}"
+    if level > RISE_FACTOR * start:
+        return (
+            f"The training loss went **up**: it started at {start:.3g} and is around "
+            f"{level:.3g} over the last {len(recent)} epochs. The steps overshoot the minimum; "
+            f"try a smaller learning rate (for example {smaller})."
+        )
+    if len(history) > 20 and level >= start:
+        return (
+            f"The training loss is **no lower** than where it started ({start:.3g}) after "
+            f"{len(history) - 1} epochs. Steps that overshoot every time can do this; try a "
+            f"smaller learning rate (for example {smaller})."
+        )
+    jumps = np.diff(recent)
+    ups = int((jumps > 0).sum())
+    swing = float(np.abs(jumps).mean())
+    half = len(recent) // 2
+    stalled = np.median(recent[half:]) >= 0.9 * np.median(recent[:half])  # not trending down
+    if stalled and ups >= 0.3 * len(jumps) and swing > max(0.5 * level, 0.05):
+        return (
+            f"The training loss **oscillates**: over the last {len(recent)} epochs it rose "
+            f"{ups} times and moved by {swing:.2g} on average (around {level:.3g}). The steps "
+            f"are too large to settle; try a smaller learning rate (for example {smaller})."
+        )
+    return None
+
+
+def record_at(trainer: Trainer, epoch: int):
+    """The history row of ``epoch`` (the last one recorded at or before it)."""
+    kept = [r for r in trainer.history if r.epoch <= epoch]
+    return kept[-1] if kept else trainer.history[0]
 
 
 def model_at(lab: Lab, epoch: int | None = None) -> torch.nn.Module:

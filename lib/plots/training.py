@@ -10,9 +10,11 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from lib.plots.style import MARKERS, OKABE_ITO, rgb  # colour-blind safe; blue and orange first
+from lib.plots.style import FONT_SIZE, MARKERS, OKABE_ITO, rgb  # colour-blind safe
+from lib.text import plotly_literal
 
 HEIGHT = 460
+CURVE_DASHES = ([1, 0], [6, 3], [2, 2])  # solid, dashed, dotted: one per series of a chart
 
 
 def region_image(proba: np.ndarray) -> np.ndarray:
@@ -52,94 +54,119 @@ def decision_regions(
     redrawn live); the tests check that the same dict passes validation.
     """
     k = len(class_names)
-    traces: list[dict] = []
-    if k == 2:
-        traces.append(
-            {
-                "type": "heatmap", "x": xs, "y": ys, "z": proba[..., 1].astype(np.float32),
-                "zmin": 0, "zmax": 1, "opacity": 0.75,
-                "colorscale": [[0, OKABE_ITO[0]], [0.5, "#FFFFFF"], [1, OKABE_ITO[1]]],
-                "colorbar": {"title": {"text": f"P({class_names[1]})"}, "len": 0.8},
-                "hovertemplate": "x1=%{x:.2f}<br>x2=%{y:.2f}<br>P=%{z:.2f}<extra></extra>",
-            }
-        )  # fmt: skip
-    else:
-        traces.append(
-            {
-                "type": "image", "z": region_image(proba), "x0": float(xs[0]),
-                "dx": float(xs[1] - xs[0]), "y0": float(ys[0]), "dy": float(ys[1] - ys[0]),
-                "hoverinfo": "skip",
-            }
-        )  # fmt: skip
+    names = [plotly_literal(c, 40) for c in class_names]  # outside text: shown, never markup
+    traces = [_probability_trace(xs, ys, proba, names)]
     for split, X, y, hollow in (("train", X_train, y_train, False), ("test", X_test, y_test, True)):
-        for c in range(k):
-            pts = X[y == c]
-            traces.append(
-                {
-                    "type": "scatter", "mode": "markers",
-                    "x": pts[:, 0].astype(np.float32), "y": pts[:, 1].astype(np.float32),
-                    "name": f"{class_names[c]} ({split})", "legendgroup": class_names[c],
-                    "marker": {
-                        "symbol": MARKERS[c % len(MARKERS)] + ("-open" if hollow else ""),
-                        "color": OKABE_ITO[c % len(OKABE_ITO)], "size": 7 if hollow else 6,
-                        "line": {"width": 1.5 if hollow else 1, "color": "#222222"},
-                    },
-                }
-            )  # fmt: skip
+        traces += [_points_trace(X[y == c], c, f"{names[c]} ({split})", hollow) for c in range(k)]
+    x_range, y_range = [float(xs[0]), float(xs[-1])], [float(ys[0]), float(ys[-1])]
     layout = {
-        "height": HEIGHT, "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-        "title": {"text": title}, "legend": {"orientation": "h", "y": -0.12},
+        "height": HEIGHT,
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "font": {"size": FONT_SIZE},
+        "title": {"text": plotly_literal(title)},
+        "legend": {"orientation": "h", "y": -0.12},
         "uirevision": "regions",
-        "xaxis": {"title": {"text": feature_names[0]}, "range": [float(xs[0]), float(xs[-1])]},
-        "yaxis": {"title": {"text": feature_names[1]}, "range": [float(ys[0]), float(ys[-1])],
-                  "autorange": False},
-    }  # fmt: skip
+        "xaxis": {"title": {"text": plotly_literal(feature_names[0], 40)}, "range": x_range},
+        "yaxis": {
+            "title": {"text": plotly_literal(feature_names[1], 40)},
+            "range": y_range,
+            "autorange": False,
+        },
+    }
     return go.Figure({"data": traces, "layout": layout}, _validate=False)
 
 
+def _probability_trace(xs, ys, proba: np.ndarray, names: list[str]) -> dict:
+    """Two classes: a heatmap of P(class 1), blue (0) through white to orange (1); more:
+    an image whose pixels mix the class colours by probability."""
+    if len(names) == 2:
+        return {
+            "type": "heatmap", "x": xs, "y": ys, "z": proba[..., 1].astype(np.float32),
+            "zmin": 0, "zmax": 1, "opacity": 0.75,
+            "colorscale": [[0, OKABE_ITO[0]], [0.5, "#FFFFFF"], [1, OKABE_ITO[1]]],
+            "colorbar": {"title": {"text": f"P({names[1]})"}, "len": 0.8},
+            "hovertemplate": "x1=%{x:.2f}<br>x2=%{y:.2f}<br>P=%{z:.2f}<extra></extra>",
+        }  # fmt: skip
+    return {
+        "type": "image", "z": region_image(proba), "x0": float(xs[0]),
+        "dx": float(xs[1] - xs[0]), "y0": float(ys[0]), "dy": float(ys[1] - ys[0]),
+        "hoverinfo": "skip",
+    }  # fmt: skip
+
+
+def _points_trace(points: np.ndarray, c: int, name: str, hollow: bool) -> dict:
+    """One class's points of one split: its colour and its marker shape (open for test)."""
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "x": points[:, 0].astype(np.float32),
+        "y": points[:, 1].astype(np.float32),
+        "name": name,
+        "legendgroup": name.rsplit(" (", 1)[0],
+        "marker": {
+            "symbol": MARKERS[c % len(MARKERS)] + ("-open" if hollow else ""),
+            "color": OKABE_ITO[c % len(OKABE_ITO)],
+            "size": 7 if hollow else 6,
+            "line": {"width": 1.5 if hollow else 1, "color": "#222222"},
+        },
+    }
+
+
 def confusion_heatmap(matrix: np.ndarray, class_names: list[str], title: str = "") -> go.Figure:
-    """Counts with rows = true class and columns = predicted class (scikit-learn's layout)."""
+    """Counts with rows = true class and columns = predicted class (scikit-learn's layout).
+
+    Class names are outside text (an uploaded CSV's labels): they go through
+    :func:`lib.text.plotly_literal`, so ``<b>`` or ``<a href>`` in a name shows as written.
+    """
     matrix = np.asarray(matrix)
-    fig = go.Figure(
-        go.Heatmap(
-            z=matrix, x=class_names, y=class_names, colorscale="Blues", showscale=False,
-            text=matrix, texttemplate="%{text}",
-            hovertemplate="true %{y}<br>predicted %{x}<br>%{z} rows<extra></extra>",
-        )
-    )  # fmt: skip
-    fig.update_layout(
-        height=min(HEIGHT, 140 + 32 * len(class_names)), title=title,
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
-    )  # fmt: skip
-    fig.update_xaxes(title="predicted", side="bottom", type="category")
-    fig.update_yaxes(title="true", autorange="reversed", type="category")
-    return fig
+    names = [plotly_literal(c, 40) for c in class_names]
+    heatmap = {
+        "type": "heatmap", "z": matrix, "x": names, "y": names, "colorscale": "Blues",
+        "showscale": False, "text": matrix, "texttemplate": "%{text}",
+        "textfont": {"size": FONT_SIZE},
+        "hovertemplate": "true %{y}<br>predicted %{x}<br>%{z} rows<extra></extra>",
+    }  # fmt: skip
+    layout = {
+        "height": min(HEIGHT, 140 + 32 * len(class_names)),
+        "title": {"text": plotly_literal(title)},
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "font": {"size": FONT_SIZE},
+        "xaxis": {"title": {"text": "predicted"}, "side": "bottom", "type": "category"},
+        "yaxis": {"title": {"text": "true"}, "autorange": "reversed", "type": "category"},
+    }
+    return go.Figure({"data": [heatmap], "layout": layout}, _validate=False)
 
 
-def curves_spec(columns: list[str], y_title: str, height: int = 220) -> dict:
-    """A Vega-Lite spec for ``st.vega_lite_chart`` over a wide frame indexed by epoch:
-    one line per column, Okabe–Ito colours and a dash per series (readable without colour).
+def curves_spec(
+    columns: list[str],
+    y_title: str,
+    height: int = 220,
+    marker: int | None = None,
+    font_size: int = FONT_SIZE,
+    y_format: str = ".3~g",
+) -> dict:
+    """A Vega-Lite spec for ``st.vega_lite_chart`` over a frame with an ``epoch`` column:
+    one line per column, Okabe–Ito colours *and* a dash per series (readable without
+    colour), text at ``font_size`` px, whole epochs on the x axis (no "0.000000" when only
+    epoch 0 exists). ``marker``: an epoch to mark with a vertical rule (the scrubbed one).
 
     A plain dict (no Altair validation): building it costs microseconds, and Streamlit
     updates the chart in place when only the data change.
     """
-    return {
-        "height": height,
-        "transform": [{"fold": list(columns), "as": ["series", "value"]}],
+    domain = list(columns)
+    lines = {
+        "transform": [{"fold": domain, "as": ["series", "value"]}],
         "mark": {"type": "line", "strokeWidth": 2},
         "encoding": {
-            "x": {"field": "epoch", "type": "quantitative", "title": "epoch"},
+            "x": {"field": "epoch", "type": "quantitative", "title": "epoch",
+                  "axis": {"format": "d", "tickMinStep": 1}},
             "y": {"field": "value", "type": "quantitative", "title": y_title,
-                  "scale": {"zero": False}},
-            "color": {
-                "field": "series", "type": "nominal", "title": None,
-                "scale": {"domain": list(columns), "range": list(OKABE_ITO[: len(columns)])},
-                "legend": {"orient": "bottom"},
-            },
-            "strokeDash": {
-                "field": "series", "type": "nominal", "legend": None,
-                "scale": {"domain": list(columns), "range": [[1, 0], [6, 3], [2, 2]][: len(columns)]},
-            },
+                  "scale": {"zero": False}, "axis": {"format": y_format}},
+            "color": {"field": "series", "type": "nominal", "title": None,
+                      "scale": {"domain": domain, "range": list(OKABE_ITO[: len(domain)])},
+                      "legend": {"orient": "bottom"}},
+            "strokeDash": {"field": "series", "type": "nominal", "legend": None,
+                           "scale": {"domain": domain, "range": list(CURVE_DASHES[: len(domain)])}},
             "tooltip": [
                 {"field": "epoch", "type": "quantitative"},
                 {"field": "series", "type": "nominal"},
@@ -147,3 +174,19 @@ def curves_spec(columns: list[str], y_title: str, height: int = 220) -> dict:
             ],
         },
     }  # fmt: skip
+    layers = [lines]
+    if marker is not None:
+        layers.append(
+            {
+                "data": {"values": [{"epoch": int(marker)}]},
+                "mark": {
+                    "type": "rule",
+                    "strokeWidth": 2,
+                    "strokeDash": [4, 2],
+                    "color": "#666666",
+                },
+                "encoding": {"x": {"field": "epoch", "type": "quantitative"}},
+            }
+        )
+    text = {"labelFontSize": font_size, "titleFontSize": font_size}
+    return {"height": height, "layer": layers, "config": {"axis": text, "legend": text}}
