@@ -14,9 +14,20 @@ import re
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&:=^\"'])")
 # A word joiner (U+2060, invisible, zero width) after these stops GFM's bare-URL and e-mail
-# autolinks, which backslash escapes do not prevent ("https\://x" still becomes a link).
-_AUTOLINK = re.compile(r"(://|www\.|@)", re.IGNORECASE)
+# autolinks, which backslash escapes do not prevent ("https\://x" still becomes a link), and
+# Streamlit's icon shortcode (":material/home:" is an icon even with its colons escaped).
+_AUTOLINK = re.compile(r"(://|www\.|@|material/)", re.IGNORECASE)
 _WORD_JOINER = "\u2060"
+# Bidirectional embeddings, overrides and isolates: invisible, and they reorder what follows
+# ("gpj.exe" shown as "exe.jpg"). Dropped, so the text reads in the order it was written.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Plotly fills "%{x}" in hover and text templates; "$…$" is LaTeX when MathJax is present.
+_PLOTLY_TEMPLATE = re.compile(r"%(?=\{)")
+
+
+def _one_line(text: object, width: int | None) -> str:
+    text = _BIDI.sub("", str(text).replace("\r", " ").replace("\n", " "))
+    return text if width is None else clip(text, width)
 
 
 def clip(text: str, width: int = 60) -> str:
@@ -31,14 +42,15 @@ def clip(text: str, width: int = 60) -> str:
 def md_literal(text: object, width: int | None = None) -> str:
     """``text`` made inert for Streamlit Markdown: shown literally, on one line.
 
-    No links (also no bare-URL autolinks), images, HTML, emphasis or LaTeX.
+    No links (also no bare-URL, ``www.`` or e-mail autolinks: an invisible word joiner
+    follows ``:`` of ``://``, the first ``w`` of ``www.``, ``@`` and the ``m`` of
+    ``material/``), images, HTML, emphasis, LaTeX, icons or colour directives (``:red[…]``);
+    line breaks become spaces and bidi controls are dropped.
 
     >>> md_literal("[x](https://e.vil) *y* <b>")
     '\\\\[x\\\\]\\\\(https\\\\:\u2060//e\\\\.vil\\\\) \\\\*y\\\\* \\\\<b\\\\>'
     """
-    text = str(text).replace("\r", " ").replace("\n", " ")
-    if width is not None:
-        text = clip(text, width)
+    text = _one_line(text, width)
     text = _AUTOLINK.sub(lambda m: m.group(0)[0] + _WORD_JOINER + m.group(0)[1:], text)
     return _MD_SPECIAL.sub(r"\\\1", text)
 
@@ -47,12 +59,14 @@ def plotly_literal(text: object, width: int | None = None) -> str:
     """``text`` made inert for a Plotly label (title, tick, legend, hover, annotation).
 
     Plotly renders a few HTML tags (``<a href>``, ``<b>``, ``<br>``…) and decodes entities,
-    so ``<``, ``>`` and ``&`` become entities and show as themselves.
+    so ``<``, ``>`` and ``&`` become entities and show as themselves. A word joiner keeps
+    ``%{…}`` from being filled in as a template and a ``$…$`` label from being typeset.
 
     >>> plotly_literal('<a href="//e.vil">Go</a> & more')
     '&lt;a href="//e.vil"&gt;Go&lt;/a&gt; &amp; more'
     """
-    text = str(text).replace("\r", " ").replace("\n", " ")
-    if width is not None:
-        text = clip(text, width)
-    return html.escape(text, quote=False)
+    text = html.escape(_one_line(text, width), quote=False)
+    text = _PLOTLY_TEMPLATE.sub("%" + _WORD_JOINER, text)
+    if len(text) > 1 and text.startswith("$") and text.endswith("$"):
+        text = _WORD_JOINER + text
+    return text
