@@ -179,6 +179,33 @@ def test_cross_entropy_twins_match_torch():
     assert losses.cross_entropy_naive(z[1], t[1]) == pytest.approx(theirs[1])
 
 
+@pytest.mark.parametrize(
+    "z",
+    [[100.0, -100.0, 0.0], [-100.0, -100.0, -99.0], [100.0, 100.0], [0.9, 0.8, 0.4]],
+)
+def test_textbook_twins_match_torch_at_plus_minus_100(z):
+    """The _naive (textbook) formulas are exact, without nan or inf, for logits up to ±100."""
+    zt = torch.tensor(z, dtype=torch.float64)
+    naive = activations.softmax_naive(z)
+    assert np.isfinite(naive).all()
+    np.testing.assert_allclose(naive, torch.softmax(zt, dim=0).numpy(), rtol=1e-12, atol=1e-300)
+    for y in range(len(z)):
+        theirs = nn.CrossEntropyLoss()(zt[None], torch.tensor([y])).item()
+        ours = losses.cross_entropy_naive(z, y)
+        assert np.isfinite(ours) and ours == pytest.approx(theirs, rel=1e-12, abs=1e-12)
+        assert losses.cross_entropy([z], [y])[0] == pytest.approx(theirs, rel=1e-12, abs=1e-12)
+
+
+def test_textbook_twins_break_quietly_where_float64_overflows():
+    # e^1000 is inf in float64: the textbook formulas give nan (no warning, no exception),
+    # the stable ones stay exact. The lessons show both side by side.
+    assert np.isnan(activations.softmax_naive([1000.0, 0.0])[0])
+    assert not np.isfinite(losses.cross_entropy_naive([1000.0, 0.0], 1))
+    assert losses.cross_entropy([[1000.0, 0.0]], [1])[0] == pytest.approx(1000.0)
+    with pytest.raises(ValueError, match="targets must lie in 0..1"):
+        losses.cross_entropy_grad([[1.0, 2.0]], [2])
+
+
 # --- models -----------------------------------------------------------------------------
 
 

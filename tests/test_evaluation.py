@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 
@@ -212,7 +213,7 @@ def test_weighted_is_not_micro_when_classes_differ_in_size():
     avg = E.averages(y_true, y_pred, [0, 1], ["big", "small"])
     assert avg["weighted"] == pytest.approx(skm.f1_score(y_true, y_pred, average="weighted"))
     assert avg["micro"] == pytest.approx(skm.accuracy_score(y_true, y_pred))
-    assert abs(avg["weighted"] - avg["micro"]) > 1e-3  # the seed's "micro" is not micro
+    assert abs(avg["weighted"] - avg["micro"]) > 1e-3  # the cheat sheet's "micro" is not micro
 
 
 # --- accuracy can lie -------------------------------------------------------------------
@@ -293,24 +294,61 @@ def test_unique_names_for_blank_and_duplicate_class_names():
 # --- the code panel reproduces the report -----------------------------------------------
 
 
+PLAIN_IMPORTS = {"math", "numpy", "pandas", "torch", "torch.nn", "sklearn"}
+
+
+def imported_top_modules(code: str) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            names.add(node.module)
+    return {n if n in PLAIN_IMPORTS else n.split(".")[0] for n in names}
+
+
 @pytest.mark.parametrize(
     ("spec", "model"),
     [
         (DatasetSpec("Iris"), "Logistic regression"),
         (DatasetSpec("Breast cancer"), "Small MLP (32 ReLU)"),
+        (DatasetSpec("Student accommodation"), "Logistic regression"),  # text features
+        (DatasetSpec("Blobs", n_classes=4, noise=0.6, seed=3), "Small MLP (32 ReLU)"),
+        (DatasetSpec("Moons", n_samples=120, noise=0.3), "Logistic regression"),
     ],
-    ids=["iris-logreg", "cancer-mlp"],
+    ids=["iris-logreg", "cancer-mlp", "accommodation", "blobs4-mlp", "moons"],
 )
 def test_displayed_code_reproduces_the_report(spec, model):
+    """The panel is plain Python (numpy, pandas, torch, scikit-learn only) for every family
+    of dataset, and prints this page's predictions and report."""
     ev = evaluated(spec, model)
     code = E.report_code(spec, model, 0)
+    assert imported_top_modules(code) <= {"math", "numpy", "pandas", "torch", "sklearn"}
     namespace: dict = {}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(code, "<report code>", "exec"), namespace)
-    np.testing.assert_array_equal(namespace["y_pred"].numpy(), ev.y_pred)
+    np.testing.assert_array_equal(namespace["y_pred"], ev.y_pred)
     assert namespace["report"] == ev.report_text()
     assert ev.report_text() in out.getvalue()
+    assert f" features, {len(ev.names)} classes: {ev.names!r}" in out.getvalue()
+
+
+def test_report_code_refuses_an_unknown_model():
+    with pytest.raises(ValueError, match="model must be one of"):
+        E.report_code(DatasetSpec("Iris"), "SVM", 0)
+
+
+def test_report_frame_has_the_accuracy_row_of_sklearn():
+    ev = evaluated(DatasetSpec("Wine"))
+    frame = E.report_frame(ev.report())
+    expected = sk_report(ev)
+    assert list(frame.index) == list(expected)  # classes, accuracy, macro avg, weighted avg
+    assert frame.loc["accuracy", "f1-score"] == pytest.approx(expected["accuracy"])
+    assert frame.loc["accuracy", "support"] == len(ev.y_true)
+    assert np.isnan(frame.loc["accuracy", "precision"]) and np.isnan(
+        frame.loc["accuracy", "recall"]
+    )
 
 
 # --- the heatmap -------------------------------------------------------------------------

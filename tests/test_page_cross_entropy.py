@@ -168,3 +168,33 @@ def test_quiz():
     assert len([r for r in at.radio if r.key.startswith("ce_quiz")]) >= 3
     run(at.radio(key="ce_quiz_q0").set_value("Raw logits"))
     assert any("NLLLoss" in s.value for s in at.success)
+
+
+def test_opens_with_try_this_and_no_dataset_picker(default_page):
+    at = default_page
+    assert at.info[0].value.startswith("**Try this:**")
+    assert not [s for s in at.sidebar.selectbox if s.key == "dataset"]
+
+
+def test_label_smoothing_text_follows_epsilon():
+    at = open_page(PAGE)
+    body = texts(at)
+    # ε = 0 (the default): q = [1, 0, 0] is one-hot, and the page says so.
+    assert "[1.000, 0.000, 0.000]" in body
+    assert "With ε = 0 the target is exactly one-hot" in body
+    assert "never exactly one-hot" not in body and "the target is not one-hot" not in body
+    run(at.slider(key="ce_ls").set_value(0.3))
+    body = texts(at)
+    assert "With ε = 0.3 the target is not one-hot: the true class aims at 0.800" in body
+    assert "exactly one-hot" not in body
+
+
+def test_textbook_formula_from_lib_core_is_shown_beside_the_built_ins():
+    at = open_page(PAGE)
+    loss = metric_values(at)[BUILTIN]
+    assert f"written literally in NumPy (float64), gives {loss} too" in texts(at)
+    assert "differs from autograd's gradient by at most" in texts(at)
+    run(at.text_input(key="ce_typed").set_value("1000, 0, -1000"))
+    body = texts(at)
+    assert "fails here: e^1000 is beyond float64's largest number" in body
+    assert f"gives {float(metric_values(at)[BUILTIN]):.4f}" in body

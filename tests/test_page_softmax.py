@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from lib.lessons import softmax as sl
+from lib.text import md_literal
 from tests.conftest import charts, metric_values, open_page, printed_as_commented, run, texts
 
 PAGE = "pages/5_Softmax_and_Argmax.py"
@@ -32,10 +33,10 @@ def code_outputs(at) -> list[list[str]]:
     outputs = []
     for block in at.code:
         code = block.value
-        if code.strip() == sl.SEED_ARGMAX_CODE:
+        if code.strip() == sl.CHEAT_SHEET_ARGMAX_CODE:
             with pytest.raises(IndexError) as info:
                 exec(code, {})
-            assert f"IndexError: {info.value}" in texts(at)
+            assert md_literal(f"IndexError: {info.value}") in texts(at)
             continue
         outputs.append(printed_as_commented(code))
     return outputs
@@ -63,7 +64,9 @@ def test_real_argmax_error_is_shown(default_page):
     with pytest.raises(IndexError) as info:
         torch.argmax(torch.tensor([0.4, 0.36, 0.24], dtype=torch.float), dim=1)
     errors = [e.value for e in default_page.error]
-    assert errors == [f"It raises: IndexError: {info.value}"]
+    # torch's own message, made literal for Markdown: the browser shows it character for
+    # character (tests/test_browser_softmax_ce.py reads it there).
+    assert errors == [f"It raises: {md_literal(f'IndexError: {info.value}')}"]
 
 
 def test_code_panels_print_what_the_page_shows(default_page):
@@ -74,7 +77,11 @@ def test_code_panels_print_what_the_page_shows(default_page):
     assert softmax_out == ["6.177", shown_probs(at), "1.00"]
     assert f"[{temp_out[1]}]" in texts(at)
     frame = at.dataframe[0].value
-    assert shift_out == [", ".join(frame["softmax(z)"]), ", ".join(frame["softmax(z + c)"])]
+    assert shift_out == [
+        ", ".join(frame["softmax(z)"]),
+        ", ".join(frame["softmax(z + c)"]),
+        ", ".join(frame["textbook e^x / Σ e^x"]),
+    ]
     assert argmax_out[:2] == [
         metric_values(at)["argmax of the probabilities"],
         metric_values(at)["argmax of the logits"],
@@ -113,9 +120,9 @@ def test_every_control_changes_what_is_shown():
 
     run(at.number_input(key="sm_shift").set_value(100.0))
     frame = at.dataframe[0].value
-    assert list(frame["z + c"]) == ["100.9", "100.8", "103"]
+    assert list(frame["x = z + c"]) == ["100.9", "100.8", "103"]
     assert list(frame["softmax(z)"]) == list(frame["softmax(z + c)"])
-    assert "overflow" in texts(at)
+    assert "overflow in float32" in texts(at)
 
     run(at.selectbox(key="sm_dom").set_value("dog"))
     assert "dog" in charts(at)[2]["layout"]["title"]["text"]
@@ -209,3 +216,23 @@ def test_quiz_gives_feedback_with_reasons():
     assert any("dim=1 raises IndexError" in s.value for s in at.success)
     run(at.radio(key="sm_quiz_q0").set_value(sl.QUIZ[0][1][1]))
     assert any("Not quite" in e.value for e in at.error)
+
+
+def test_opens_with_try_this_and_no_dataset_picker(default_page):
+    at = default_page
+    assert at.info[0].value.startswith("**Try this:**")
+    # The lesson brings its own logits: the sidebar navigates but offers no dataset.
+    assert not [s for s in at.sidebar.selectbox if s.key == "dataset"]
+    assert "not a dataset" in " ".join(c.value for c in at.sidebar.caption)
+
+
+def test_textbook_column_shows_softmax_naive_and_where_it_fails():
+    at = open_page(PAGE)
+    frame = at.dataframe[0].value
+    assert list(frame["textbook e^x / Σ e^x"]) == list(frame["softmax(z + c)"])
+    run(at.number_input(key="sm_shift").set_value(800.0))
+    frame = at.dataframe[0].value
+    assert list(frame["textbook e^x / Σ e^x"]) == ["fails"] * 3
+    assert list(frame["softmax(z + c)"]) == list(frame["softmax(z)"])  # torch is fine
+    assert any("even in float64" in i.value for i in at.info)
+    code_outputs(at)  # the panel prints "finite: False" and says so

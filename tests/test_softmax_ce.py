@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from lib.core.activations import softmax
-from lib.core.losses import cross_entropy
+from lib.core.losses import cross_entropy, cross_entropy_grad, cross_entropy_naive
 from lib.lessons import cross_entropy as ce
 from lib.lessons import softmax as sl
 from tests.conftest import printed_as_commented
@@ -27,7 +27,7 @@ def torch_softmax64(z, temperature=1.0):
 # ---------------------------------------------------------------- softmax
 
 
-def test_seed_example_rounds_to_cheat_sheet():
+def test_cheat_sheet_example_rounds_to_its_numbers():
     assert sl.show(sl.probs([0.9, 0.8, 0.4])) == "0.40, 0.36, 0.24"
 
 
@@ -81,11 +81,34 @@ def test_sweep_makes_the_pushed_class_dominate():
     assert grid.min() <= 1000 <= grid.max() and np.all(np.isfinite(p))
 
 
-def test_seed_argmax_error_is_the_real_torch_message():
+def test_cheat_sheet_argmax_error_is_the_real_torch_message():
     with pytest.raises(IndexError) as info:
         torch.argmax(torch.tensor([0.4, 0.36, 0.24]), dim=1)
-    assert sl.seed_argmax_error() == f"IndexError: {info.value}"
-    assert "Dimension out of range" in sl.seed_argmax_error()
+    assert sl.cheat_sheet_argmax_error() == f"IndexError: {info.value}"
+    assert "Dimension out of range" in sl.cheat_sheet_argmax_error()
+
+
+# ---------------------------------------------------------------- the textbook twin
+
+
+@pytest.mark.parametrize("c", [-5.0, 0.0, 5.0, 100.0])
+def test_textbook_column_equals_softmax_where_it_holds(c):
+    z = [0.9, 0.8, 0.4]
+    textbook = sl.textbook_shift(z, c)
+    np.testing.assert_allclose(textbook, torch_softmax64(np.add(z, c)), atol=1e-12)
+    assert sl.shift_summary(z, c)["after"] == pytest.approx(textbook, abs=1e-6)
+
+
+def test_textbook_column_fails_where_float64_does_and_the_note_says_why():
+    z = [0.9, 0.8, 0.4]
+    assert sl.overflow_note(z, 5.0) is None  # nothing overflows: no note
+    assert "float32" in sl.overflow_note(z, 100.0)  # torch's float32 would, float64 holds
+    assert sl.textbook_shift(z, 100.0) is not None
+    assert sl.textbook_shift(z, 800.0) is None  # e^800 = inf in float64
+    assert "even in float64" in sl.overflow_note(z, 800.0)
+    assert sl.textbook_shift(z, -1000.0) is None  # every e^x = 0: 0/0
+    assert "underflows" in sl.overflow_note(z, -1000.0)
+    assert sl.shifted([0.9, -0.3], 5.0) == [5.9, 4.7]
 
 
 # ---------------------------------------------------------------- input cleaning
@@ -189,8 +212,13 @@ def test_three_ways_agree_with_float64_oracle(z):
     tol = 1e-5 + 2e-7 * max(abs(v) for v in z)  # float32 resolution at this size
     for value in w.values():
         assert math.isfinite(value) and value == pytest.approx(oracle, rel=1e-5, abs=tol)
-    assert ce.ce_np(z, y) == pytest.approx(oracle, rel=1e-12, abs=1e-12)
     assert cross_entropy([z], [y])[0] == pytest.approx(oracle, rel=1e-12, abs=1e-12)
+    twin = ce.textbook_twin(z, y)
+    assert twin["stable"] == pytest.approx(oracle, rel=1e-12, abs=1e-12)
+    if max(abs(v) for v in z) <= 100:  # the textbook formula holds here (float64)
+        assert twin["naive"] == pytest.approx(oracle, rel=1e-9, abs=1e-12) and twin["why"] is None
+    else:
+        assert twin["naive"] is None and "e^" in twin["why"]
 
 
 def autograd64(z, y, double=False, eps=0.0):
@@ -205,7 +233,7 @@ def autograd64(z, y, double=False, eps=0.0):
 def test_gradient_is_softmax_minus_onehot(z):
     for y in range(len(z)):
         loss, grad = autograd64(z, y)
-        np.testing.assert_allclose(ce.ce_grad_np(z, y), grad, atol=1e-12)
+        np.testing.assert_allclose(cross_entropy_grad([z], [y])[0], grad, atol=1e-12)
         f32_loss, f32_grad = ce.loss_and_grad(z, y)
         tol = 1e-5 + 2e-7 * max(abs(v) for v in z)
         assert f32_loss == pytest.approx(loss, rel=1e-5, abs=tol)
@@ -216,22 +244,23 @@ def test_gradient_is_softmax_minus_onehot(z):
 def test_double_softmax_loss_and_gradient_match_autograd(z):
     y = 0
     loss, grad = autograd64(z, y, double=True)
-    ours_loss, ours_grad = ce.double_softmax_np(z, y)
-    assert ours_loss == pytest.approx(loss, abs=1e-12)
-    np.testing.assert_allclose(ours_grad, grad, atol=1e-12)
+    # The mistake is literally cross-entropy of softmax(z) taken as logits.
+    assert cross_entropy([softmax(z)], [y])[0] == pytest.approx(loss, abs=1e-12)
     f32_loss, f32_grad = ce.loss_and_grad(z, y, double=True)
     assert f32_loss == pytest.approx(loss, abs=1e-5 + 2e-7 * max(abs(v) for v in z))
     np.testing.assert_allclose(f32_grad, grad, atol=1e-6)
     # The mistake: loss never below the floor, gradients smaller than the right ones.
-    assert ours_loss >= ce.double_softmax_floor(len(z)) - 1e-12
-    assert np.linalg.norm(ours_grad) <= np.linalg.norm(ce.ce_grad_np(z, y)) + 1e-12
+    assert loss >= ce.double_softmax_floor(len(z)) - 1e-12
+    assert np.linalg.norm(grad) <= np.linalg.norm(cross_entropy_grad([z], [y])[0]) + 1e-12
 
 
 def test_double_softmax_floor_is_reached_by_a_perfect_prediction():
     for k in range(2, 7):
         z = [50.0] + [-50.0] * (k - 1)
-        assert ce.double_softmax_np(z, 0)[0] == pytest.approx(ce.double_softmax_floor(k), abs=1e-9)
-        assert ce.ce_np(z, 0) < 1e-12
+        floor = ce.double_softmax_floor(k)
+        assert cross_entropy([softmax(z)], [0])[0] == pytest.approx(floor, abs=1e-9)
+        assert autograd64(z, 0, double=True)[0] == pytest.approx(floor, abs=1e-9)
+        assert cross_entropy([z], [0])[0] < 1e-12
 
 
 @pytest.mark.parametrize("eps", [0.0, 0.1, 0.25, 0.5, 1.0])
@@ -239,11 +268,23 @@ def test_double_softmax_floor_is_reached_by_a_perfect_prediction():
 def test_label_smoothing_matches_torch(z, eps):
     y = 1
     loss, grad = autograd64(z, y, eps=eps)
-    assert ce.smoothed_ce_np(z, y, eps) == pytest.approx(loss, rel=1e-10, abs=1e-10)
-    np.testing.assert_allclose(softmax(z) - ce.smoothed_target(y, len(z), eps), grad, atol=1e-12)
-    assert ce.smoothed_target(y, len(z), eps).sum() == pytest.approx(1.0)
+    q = ce.smoothed_target(y, len(z), eps)
+    # Smoothing is cross-entropy against every class, weighted by the target q.
+    per_class = cross_entropy([z] * len(z), list(range(len(z))))
+    assert float(q @ per_class) == pytest.approx(loss, rel=1e-10, abs=1e-10)
+    np.testing.assert_allclose(softmax(z) - q, grad, atol=1e-12)
+    assert q.sum() == pytest.approx(1.0)
     with pytest.raises(ValueError):
         ce.smoothed_target(y, len(z), 1.5)
+
+
+def test_smoothing_note_depends_on_epsilon():
+    at_zero = ce.smoothing_note(0.0, 3)
+    assert "exactly one-hot" in at_zero and "never" not in at_zero
+    softened = ce.smoothing_note(0.2, 3)
+    assert "not one-hot" in softened
+    q = ce.smoothed_target(0, 3, 0.2)
+    assert f"{q[0]:.3f}" in softened and f"{q[1]:.3f}" in softened
 
 
 def test_batch_mean_and_gradient():
@@ -265,7 +306,9 @@ def test_batch_mean_and_gradient():
 
 def test_bad_true_class_is_a_value_error():
     with pytest.raises(ValueError, match="0..2"):
-        ce.ce_np([1.0, 2.0, 3.0], 3)
+        ce.textbook_twin([1.0, 2.0, 3.0], 3)
+    with pytest.raises(ValueError, match="0..2"):
+        cross_entropy_naive([1.0, 2.0, 3.0], 3)
     with pytest.raises(ValueError):
         ce.three_ways([1.0, 2.0], -1)
 
@@ -319,4 +362,4 @@ def test_figures_are_valid_plotly_without_nan(z):
                     assert list(values) == names  # unique names: no bars merged
                 else:
                     assert np.all(np.isfinite(as_array(values))), trace.name
-        assert checked.layout.height == 320
+        assert checked.layout.height == 340

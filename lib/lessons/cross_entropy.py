@@ -1,8 +1,9 @@
 """Multiclass cross-entropy lesson: the loss three ways, the double-softmax mistake, label
 smoothing, a batch and its gradient.
 
-The page's numbers come from the same PyTorch calls as its code panels (float32). The numpy
-functions here (``*_np``) are the teaching formulas, tested against ``torch`` autograd.
+The page's numbers come from the same PyTorch calls as its code panels (float32). The NumPy
+twins it shows beside them (the textbook formula, the gradient written out) are
+:mod:`lib.core.losses`, tested against ``torch`` autograd.
 """
 
 from __future__ import annotations
@@ -14,17 +15,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from lib.core.activations import log_softmax, softmax
+from lib.core.losses import cross_entropy, cross_entropy_grad, cross_entropy_naive
 from lib.lessons.softmax import code_num, header, num, show, torch_memo
 
-# ---------------------------------------------------------------- numpy teaching formulas
-
-
-def onehot(y: int, k: int) -> np.ndarray:
-    """The one-hot vector of class ``y`` among ``k``."""
-    out = np.zeros(k)
-    out[y] = 1.0
-    return out
+# ---------------------------------------------------------------- checks and the textbook twin
 
 
 def _check(z, y: int) -> np.ndarray:
@@ -34,28 +28,33 @@ def _check(z, y: int) -> np.ndarray:
     return z
 
 
-def ce_np(z, y: int) -> float:
-    """−log softmax(z)[y] = log Σ e^z − z_y, stable for any logits."""
-    return float(-log_softmax(_check(z, y))[y])
+def textbook_twin(z: Sequence[float], y: int) -> dict:
+    """The loss from the textbook formula −log(e^(z_y) / Σ e^z), written literally in NumPy
+    (float64), beside the stable log-sum-exp form. ``naive`` is None where the formula fails
+    (e^z overflows, or every e^z underflows to 0), and ``why`` then says which.
 
+    Both come from :mod:`lib.core.losses`, the one implementation of cross-entropy.
 
-def ce_grad_np(z, y: int) -> np.ndarray:
-    """∂/∂z of −log softmax(z)[y]: softmax(z) − onehot(y)."""
-    z = _check(z, y)
-    return softmax(z) - onehot(y, len(z))
-
-
-def double_softmax_np(z, y: int) -> tuple[float, np.ndarray]:
-    """The mistake: CrossEntropyLoss(softmax(z), y) = −log softmax(softmax(z))[y], and its gradient.
-
-    By the chain rule the gradient is Jᵀ(softmax(p) − onehot(y)) with p = softmax(z) and
-    J = diag(p) − p pᵀ, the softmax Jacobian: every entry is squeezed by factors below 1.
+    >>> textbook_twin([1000.0, 0.0, -1000.0], 2)["naive"] is None
+    True
     """
-    z = _check(z, y)
-    p = softmax(z)
-    upstream = softmax(p) - onehot(y, len(z))
-    jacobian = np.diag(p) - np.outer(p, p)
-    return float(-log_softmax(p)[y]), jacobian.T @ upstream
+    _check(z, y)
+    naive = cross_entropy_naive(z, y)
+    largest = max(float(v) for v in z)
+    if math.isfinite(naive):
+        why = None
+    elif largest > 0:
+        why = (
+            f"e^{num(largest)} is beyond float64's largest number (about 1.8 × 10^308), "
+            "so the division is ∞/∞ or 0 and the log breaks"
+        )
+    else:
+        why = f"every e^z underflows to 0 (even e^{num(largest)}), so the formula divides 0 by 0"
+    return {
+        "naive": naive if why is None else None,
+        "stable": float(cross_entropy([list(z)], [y])[0]) + 0.0,  # never -0.0
+        "why": why,
+    }
 
 
 def double_softmax_floor(k: int) -> float:
@@ -67,13 +66,27 @@ def smoothed_target(y: int, k: int, eps: float) -> np.ndarray:
     """Label smoothing's target: (1 − ε)·onehot(y) + ε/K."""
     if not 0.0 <= eps <= 1.0:
         raise ValueError(f"label_smoothing must lie in [0, 1], got {eps}.")
-    return (1 - eps) * onehot(y, k) + eps / k
+    return (1 - eps) * np.eye(k)[y] + eps / k
 
 
-def smoothed_ce_np(z, y: int, eps: float) -> float:
-    """Cross-entropy against the smoothed target: −Σ q_k log p_k."""
-    z = _check(z, y)
-    return float(-(smoothed_target(y, len(z), eps) * log_softmax(z)).sum())
+def smoothing_note(eps: float, k: int) -> str:
+    """What the target q means at this ε: one-hot at ε = 0, softened otherwise.
+
+    >>> smoothing_note(0.0, 3)[:40]
+    'With ε = 0 the target is exactly one-hot'
+    """
+    if eps == 0:
+        return (
+            "With ε = 0 the target is exactly one-hot: the loss only reaches 0 when "
+            "p(true) = 1, so it keeps pushing the true logit further above the others "
+            "(towards infinite logits). Move ε above 0 to soften the target."
+        )
+    top, rest = 1 - eps + eps / k, eps / k
+    return (
+        f"With ε = {eps:g} the target is not one-hot: the true class aims at {top:.3f} and "
+        f"every other class at {rest:.3f}, so the loss is lowest at finite logits and the "
+        "model is not pushed towards infinite ones."
+    )
 
 
 # ---------------------------------------------------------------- the numbers on screen (torch)
@@ -153,10 +166,12 @@ def batch_results(logits: list[list[float]], targets: list[int]) -> dict:
     mean = nn.CrossEntropyLoss()(x, t)
     mean.backward()
     p = torch.softmax(x.detach(), dim=1)
+    by_hand = cross_entropy_grad(logits, targets)  # (softmax − onehot) / N, NumPy float64
     return {
         "per_sample": per_sample.tolist(),
         "mean": mean.item(),
         "grad": x.grad.tolist(),
+        "grad_vs_formula": float(np.abs(x.grad.double().numpy() - by_hand).max()),
         "p_true": p[torch.arange(len(t)), t].tolist(),
         "probs": p.tolist(),
     }

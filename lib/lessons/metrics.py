@@ -11,6 +11,7 @@ Conventions follow scikit-learn: confusion-matrix rows are the **true** class, c
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass
 
@@ -18,15 +19,17 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lib.core import metrics
+from lib.core import datasets, metrics
 from lib.core.datasets import (
+    GENERATED,
+    SEED_TABLES,
     DatasetSpec,
     load_dataset,
     numeric_features,
     standardise,
     train_test_split,
 )
-from lib.core.models import make_model
+from lib.core.models import make_model, reset_parameters
 from lib.core.training import TrainConfig, Trainer, predict_labels
 
 MODELS = {"Logistic regression": (), "Small MLP (32 ReLU)": (32,)}
@@ -183,8 +186,18 @@ def _frac(num, den) -> str:
     return rf"\frac{{{num}}}{{{den}}}"
 
 
+_LATEX_TEXT = {"\\": r"\textbackslash{}", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
+
+
 def _latex_name(name: str) -> str:
-    escaped = "".join("\\" + c if c in "#$%&_{}" else c for c in str(name))
+    r"""A class name as inert LaTeX text: no command, group or math survives.
+
+    >>> _latex_name(r"a_b \href{x}{y}")
+    '\\text{a\\_b \\textbackslash{}href\\{x\\}\\{y\\}}'
+    """
+    escaped = "".join(
+        _LATEX_TEXT.get(c, "\\" + c if c in "#$%&_{}" else c) for c in " ".join(str(name).split())
+    )
     return rf"\text{{{escaped}}}"
 
 
@@ -371,53 +384,137 @@ def cell_rows(ev: Evaluation, true_k: int, pred_k: int) -> pd.DataFrame:
 
 
 # --- the code panel ---------------------------------------------------------------------
+#
+# The panel is a whole program in plain Python (numpy, pandas, torch, scikit-learn: no ClassLab
+# import), so a learner can paste it anywhere and get the page's numbers. The dataset and the
+# initialisation come from ClassLab's own functions' source text (one source of truth);
+# tests/test_evaluation.py runs it in a fresh interpreter and compares with the page.
 
+_IMPORTS = """import math
 
-def report_code(spec: DatasetSpec, model_name: str, seed: int) -> str:
-    """Plain PyTorch + scikit-learn code that reproduces :func:`train_and_evaluate`'s report."""
-    data = load_dataset(spec)
-    k = data.n_classes
-    n_train = len(train_test_split(np.arange(len(data.y)), data.y, TEST_SIZE, seed)[0])
-    epochs = epochs_for(n_train)
-    hidden = MODELS[model_name]
-    names = unique_names(data.class_names)
-    if k == 2:
-        loss_line = "loss_fn = nn.BCEWithLogitsLoss()  # one logit per row"
-        target_line = "y_train_t = torch.tensor(y_train).float().unsqueeze(1)"
-        pred_line = "y_pred = (logits[:, 0] >= 0).long()  # logit >= 0  <=>  p >= 0.5"
-    else:
-        loss_line = "loss_fn = nn.CrossEntropyLoss()  # K logits per row, class-index targets"
-        target_line = "y_train_t = torch.tensor(y_train)"
-        pred_line = "y_pred = logits.argmax(dim=1)"
-    return f"""
 import numpy as np
+import pandas as pd
 import torch
+from sklearn.metrics import accuracy_score, classification_report, confusion_matrix
+from sklearn.model_selection import train_test_split
 from torch import nn
-from sklearn.metrics import classification_report, confusion_matrix
+"""
 
-from lib.core.datasets import DatasetSpec, load_dataset, numeric_features, train_test_split
-from lib.core.models import make_model  # nn.Linear layers, initialised from a private seed
+_SKLEARN_LOADERS = {
+    "Breast cancer": "load_breast_cancer",
+    "Iris": "load_iris",
+    "Wine": "load_wine",
+    "Digits": "load_digits",
+}
 
-data = load_dataset({spec!r})
-X, feature_names = numeric_features(data.features)
+
+def _source(fn) -> str:
+    return inspect.getsource(fn).strip() + "\n"
+
+
+def data_code(spec: DatasetSpec) -> str:
+    """Code that builds ``features`` (a DataFrame), ``y`` (codes 0..K−1) and ``names``."""
+    data = load_dataset(spec)
+    names = unique_names(data.class_names)
+    if spec.name in GENERATED:
+        k = spec.n_classes if spec.name in ("Blobs", "Spiral") else 2
+        maker = f"_{spec.name.lower()}"
+        return f"""
+{_source(datasets._split_counts)}
+
+{_source(getattr(datasets, maker))}
+
+rng = np.random.default_rng({spec.seed})  # the data seed
+X_raw, y = {maker}(rng, {spec.n_samples}, {spec.noise!r}, {k})
+features = pd.DataFrame(X_raw.astype(np.float32), columns=["x1", "x2"])
+y = y.astype(np.int64)
+names = {names!r}
+"""
+    if spec.name in SEED_TABLES:
+        target = "Letter_Grade" if spec.name == "Student grades" else "Accommodation"
+        return f"""
+GRADE_ORDER = {datasets.GRADE_ORDER!r}
+ACCOMMODATIONS = {datasets.ACCOMMODATIONS!r}
+
+
+{_source(datasets.make_students)}
+
+students = make_students()  # the same rows as ClassLab's students.csv
+features = students.drop(columns=["Student_ID", "{target}"])
+names = {names!r}
+y = students["{target}"].map({{c: i for i, c in enumerate(names)}}).to_numpy(dtype=np.int64)
+"""
+    loader = _SKLEARN_LOADERS[spec.name]
+    recode = ""
+    if spec.name == "Breast cancer":
+        recode = "y = 1 - y  # scikit-learn codes malignant as 0; here malignant (1) is positive\n"
+    return f"""
+from sklearn.datasets import {loader}
+
+bunch = {loader}()
+features = pd.DataFrame(bunch.data, columns=[str(c) for c in bunch.feature_names])
+y = np.asarray(bunch.target, dtype=np.int64)
+{recode}names = {names!r}
+"""
+
+
+def _split_code(y: np.ndarray, seed: int) -> str:
+    counts = np.bincount(y)
+    stratify = "y" if counts[counts > 0].min() >= 2 else "None  # a class too small to stratify"
+    return f"""
+# Text columns become one-hot columns; every feature is float32.
+text_columns = [c for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
+X = pd.get_dummies(features, columns=text_columns, dtype=np.float32).to_numpy(dtype=np.float32)
+print(f"{{len(y)}} rows, {{X.shape[1]}} features, {{len(names)}} classes: {{names}}")
 idx_train, idx_test, y_train, y_test = train_test_split(
-    np.arange(len(data.y)), data.y, test_size={TEST_SIZE}, seed={seed}
+    np.arange(len(y)), y, test_size={TEST_SIZE}, random_state={seed}, stratify={stratify}
 )
 mean, std = X[idx_train].mean(axis=0), X[idx_train].std(axis=0)
 std[std == 0] = 1.0  # constant columns stay as they are
 X_train = torch.tensor((X[idx_train] - mean) / std)
 X_test = torch.tensor((X[idx_test] - mean) / std)
-{target_line}
+"""
 
-model = make_model(X.shape[1], {k}, hidden={hidden!r}, seed={seed})  # returns logits
-{loss_line}
+
+def _model_code(hidden: tuple[int, ...], k: int, seed: int) -> str:
+    outputs = 1 if k == 2 else k
+    layers = []
+    size = "X.shape[1]"
+    for units in hidden:
+        layers += [f"nn.Linear({size}, {units})", "nn.ReLU()"]
+        size = str(units)
+    layers.append(f"nn.Linear({size}, {outputs})")
+    if k == 2:
+        loss = "nn.BCEWithLogitsLoss()  # one logit per row"
+        target = "torch.tensor(y_train).float().unsqueeze(1)"
+    else:
+        loss = "nn.CrossEntropyLoss()  # K logits per row, class-index targets"
+        target = "torch.tensor(y_train)"
+    return f"""
+
+{_source(reset_parameters)}
+
+model = nn.Sequential({", ".join(layers)})  # returns logits
+reset_parameters(model, seed={seed})  # PyTorch's default init, from a private generator
+loss_fn = {loss}
+y_train_t = {target}
+"""
+
+
+def _training_code(epochs: int, seed: int, k: int) -> str:
+    if k == 2:
+        pred = "y_pred = (logits[:, 0] >= 0).long().numpy()  # logit >= 0  <=>  p >= 0.5"
+    else:
+        pred = "y_pred = logits.argmax(dim=1).numpy()"
+    return f"""
 optimizer = torch.optim.Adam(model.parameters(), lr={LEARNING_RATE})
 generator = torch.Generator().manual_seed({seed})  # shuffles the mini-batches
+batch_size = min({BATCH_SIZE}, len(X_train))
 for epoch in range({epochs}):
     order = torch.randperm(len(X_train), generator=generator)
     model.train()
-    for start in range(0, len(order), {BATCH_SIZE}):
-        batch = order[start : start + {BATCH_SIZE}]
+    for start in range(0, len(order), batch_size):
+        batch = order[start : start + batch_size]
         optimizer.zero_grad()
         loss = loss_fn(model(X_train[batch]), y_train_t[batch])
         loss.backward()
@@ -426,12 +523,32 @@ for epoch in range({epochs}):
 model.eval()
 with torch.no_grad():
     logits = model(X_test)
-{pred_line}
+{pred}
+"""
 
-names = {names!r}
-print(confusion_matrix(y_test, y_pred, labels={list(range(k))!r}))  # rows true, columns predicted
+
+def report_code(spec: DatasetSpec, model_name: str, seed: int) -> str:
+    """A plain Python program (no ClassLab import) that reproduces the page's report."""
+    if model_name not in MODELS:
+        raise ValueError(f"model must be one of {list(MODELS)}, got {model_name!r}.")
+    data = load_dataset(spec)
+    k = data.n_classes
+    n_train = len(train_test_split(np.arange(len(data.y)), data.y, TEST_SIZE, seed)[0])
+    labels = list(range(k))
+    report = f"""
+print(confusion_matrix(y_test, y_pred, labels={labels!r}))  # rows true, columns predicted
+print(f"accuracy {{accuracy_score(y_test, y_pred):.4f}}")
 report = classification_report(
-    y_test, y_pred, labels={list(range(k))!r}, target_names=names, zero_division=0
+    y_test, y_pred, labels={labels!r}, target_names=names, zero_division=0
 )
 print(report)
 """
+    parts = [
+        _IMPORTS,
+        data_code(spec),
+        _split_code(data.y, seed),
+        _model_code(MODELS[model_name], k, seed),
+        _training_code(epochs_for(n_train), seed, k),
+        report,
+    ]
+    return "\n\n".join(part.strip("\n") for part in parts) + "\n"

@@ -16,7 +16,9 @@ from functools import lru_cache, wraps
 import numpy as np
 import torch
 
+from lib.core.activations import softmax_naive
 from lib.core.training import single_thread
+from lib.text import clip
 
 
 def _freeze(value):
@@ -43,8 +45,9 @@ DEFAULT_LOGITS = (0.9, 0.8, 0.4, -0.3, 1.5, -1.2)  # the cheat sheet's [0.9, 0.8
 DEFAULT_NAMES = ("cat", "dog", "bird", "fish", "frog", "horse")
 LOGIT_LIMIT = 10_000.0  # beyond this float32 e^(z/T) arithmetic stops being instructive
 NAME_LIMIT = 24
+BAD_TOKEN_WIDTH = 100  # a bad typed value is quoted in the error, cut to this
 
-SEED_ARGMAX_CODE = """import torch
+CHEAT_SHEET_ARGMAX_CODE = """import torch
 softmax_output = torch.tensor([0.4, 0.36, 0.24], dtype=torch.float)
 argmax_output = torch.argmax(softmax_output, dim=1)"""
 
@@ -107,7 +110,9 @@ def parse_logits(text: str) -> list[float] | None:
         try:
             values.append(float(p))
         except ValueError:
-            raise ValueError(f"“{p}” is not a number. Type logits like 0.9, 0.8, 0.4") from None
+            raise ValueError(
+                f"“{clip(p, BAD_TOKEN_WIDTH)}” is not a number. Type logits like 0.9, 0.8, 0.4"
+            ) from None
     return clean_logits(values)
 
 
@@ -219,6 +224,44 @@ def shift_summary(z: Sequence[float], shift: float) -> dict:
     }
 
 
+def shifted(z: Sequence[float], shift: float) -> list[float]:
+    """z + c as the page and the code write it (each rounded like :func:`num`)."""
+    return [float(num(v + float(num(shift)))) for v in z]
+
+
+def textbook_shift(z: Sequence[float], shift: float) -> list[float] | None:
+    """e^x / Σ e^x for x = z + c, the textbook formula in float64 (:func:`softmax_naive`);
+    None when e^x overflows (x above ~709), where the formula gives nan."""
+    p = softmax_naive(shifted(z, shift))
+    return p.tolist() if np.isfinite(p).all() else None
+
+
+def overflow_note(z: Sequence[float], shift: float) -> str | None:
+    """Why the stable softmax matters at this shift (None when the textbook formula is fine)."""
+    x = shifted(z, shift)
+    textbook_fails = textbook_shift(z, shift) is None
+    if overflows(x):
+        lead = (
+            "Here e^x overflows even in float64 (above about 709): the textbook column "
+            "fails, since ∞/∞ is undefined."
+            if textbook_fails
+            else "Here e^x would overflow in float32, torch's default (above about 88.7), so "
+            "the textbook formula fails in float32; the textbook column is float64, which "
+            "holds until about 709."
+        )
+    elif textbook_fails:
+        lead = (
+            "Here every e^x underflows to 0 (below about −745 in float64): the textbook "
+            "column fails, since 0/0 is undefined."
+        )
+    else:
+        return None
+    return (
+        f"{lead} `torch.softmax` uses exactly this invariance instead: it subtracts max(x) "
+        "first, so the largest exponent is e^0 = 1 and nothing overflows or vanishes."
+    )
+
+
 @torch_memo
 def sweep(z: Sequence[float], j: int, n: int = 161) -> tuple[np.ndarray, np.ndarray]:
     """Probabilities of every class as logit ``j`` sweeps a range that contains its value."""
@@ -239,10 +282,10 @@ def sigmoid_pair(z: float) -> tuple[float, float]:
 
 
 @lru_cache(maxsize=1)
-def seed_argmax_error() -> str:
+def cheat_sheet_argmax_error() -> str:
     """Run the cheat sheet's argmax line and return the error it really raises."""
     try:
-        exec(SEED_ARGMAX_CODE, {})  # a fixed string, never learner input
+        exec(CHEAT_SHEET_ARGMAX_CODE, {})  # a fixed string, never learner input
     except Exception as error:  # noqa: BLE001 - we show whatever torch raises
         return f"{type(error).__name__}: {error}"
     return "no error"
@@ -281,13 +324,23 @@ print(show(torch.softmax(logits / temperature, dim=0), 4))  # {show(probs(z, tem
 
 
 def shift_code(z: Sequence[float], shift: float) -> str:
-    """Code showing softmax(z) == softmax(z + c)."""
+    """Code showing softmax(z) == softmax(z + c), and the textbook formula beside it."""
     s = shift_summary(z, shift)
-    return f"""{HEADER}
+    textbook = textbook_shift(z, shift)
+    if textbook is None:
+        last = 'print(f"finite: {bool(np.isfinite(textbook).all())}")  # finite: False'
+    else:
+        last = f"print(show(textbook, 4))  # {show(textbook, 4)}"
+    return f"""{header("import numpy as np")}
 logits = {_tensor_code(z)}
 shift = {code_num(shift)}  # the same constant added to every logit
 print(show(torch.softmax(logits, dim=0), 4))  # {show(s["before"], 4)}
 print(show(torch.softmax(logits + shift, dim=0), 4))  # {show(s["after"], 4)}
+
+x = np.array([{", ".join(code_num(v) for v in shifted(z, shift))}])  # z + c, float64
+with np.errstate(over="ignore", invalid="ignore"):
+    textbook = np.exp(x) / np.exp(x).sum()  # e^x / Σ e^x, literally
+{last}
 """
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.lessons import softmax as sl
+from lib.text import md_literal
 
 URL = {"bind": "query-params"}
 
@@ -26,7 +27,7 @@ def logit_inputs(prefix: str) -> tuple[list[float], list[str]]:
     try:
         typed = sl.parse_logits(typed_text)
     except ValueError as error:
-        st.error(str(error))
+        st.error(md_literal(str(error)))  # the message quotes the learner's text
         typed = None
     if typed is None:
         k = head.slider(
@@ -59,5 +60,5 @@ def logit_inputs(prefix: str) -> tuple[list[float], list[str]]:
             logit_col.markdown(f"z{i} = **{sl.num(typed[i])}** (typed)")
     names, notes = sl.clean_class_names(raw_names)
     for note in notes:
-        rows.warning(note)
+        rows.warning(md_literal(note))  # notes quote the names as typed
     return (typed if typed is not None else sl.clean_logits(sliders)), names
