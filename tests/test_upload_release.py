@@ -1,14 +1,22 @@
-"""Uploaded files of ended sessions are released (workaround for streamlit issue #12506)."""
+"""What ended sessions held is released (#17.2; workaround for streamlit issue #12506).
+
+A closed tab's session expires from the reconnect storage without a shutdown: its uploaded
+files, its AppSession (and st.session_state), and whatever module-level state is keyed by it
+would stay for the life of the process.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
+import weakref
 from types import SimpleNamespace
 from unittest.mock import MagicMock
 
 import pytest
 from streamlit.runtime import Runtime, RuntimeConfig
+from streamlit.runtime.app_session import AppSession
 from streamlit.runtime.caching.ttl_cache import TTLCache
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.runtime.memory_session_storage import MemorySessionStorage
@@ -16,13 +24,19 @@ from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileMan
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec
 
 from lib.ui import upload_release
-from lib.ui.upload_release import release_ended_sessions, release_files_of_ended_sessions
+from lib.ui.upload_release import (
+    on_session_end,
+    release_ended_sessions,
+    release_files_of_ended_sessions,
+)
 
 
 @pytest.fixture(autouse=True)
 def fresh_throttle(monkeypatch):
     monkeypatch.setattr(upload_release, "_last_run", None)
     monkeypatch.setattr(upload_release, "_warned", False)
+    monkeypatch.setattr(upload_release, "_seen", set())
+    monkeypatch.setattr(upload_release, "_callbacks", [])
 
 
 def rec(file_id: str, size: int) -> UploadedFileRec:
@@ -251,6 +265,150 @@ def test_real_runtime_session_expired_in_reconnect_storage_loses_its_files(tmp_p
 
     # In a thread of its own: the browser tests' Playwright keeps an event loop running in
     # the main thread when the whole suite runs, and asyncio.run refuses to nest.
+    outcome: list[BaseException] = []
+
+    def in_thread() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as error:  # re-raised below, in the test's thread
+            outcome.append(error)
+
+    worker = threading.Thread(target=in_thread)
+    worker.start()
+    worker.join(timeout=120)
+    assert not worker.is_alive(), "the runtime scenario did not finish"
+    if outcome:
+        raise outcome[0]
+
+
+# --- session end → release: the registry ------------------------------------------------------
+
+
+def test_callbacks_hear_of_each_ended_session_once(monkeypatch, clock):
+    heard, also = [], []
+    on_session_end(heard.append)
+    on_session_end(heard.append)  # registered once
+
+    @on_session_end
+    def broken(session_id):
+        raise ValueError("a bad callback does not stop the others")
+
+    on_session_end(also.append)
+    manager = manager_with({"me": {"a": 5}, "gone": {"b": 9}})
+    use_runtime(monkeypatch, fake_runtime(manager, ["me", "parked"]))
+    # A session seen by a page run that ended without holding a file is told too.
+    monkeypatch.setattr(upload_release, "_current_session_id", lambda: "left-early")
+    upload_release._track("left-early")
+    monkeypatch.setattr(upload_release, "_current_session_id", lambda: "me")
+    assert release_ended_sessions() == 2
+    assert heard == also == ["gone", "left-early"]
+    # Each ended session is told once: the next sweep finds nothing new.
+    clock[0] += 60
+    assert release_ended_sessions() == 0
+    assert heard == ["gone", "left-early"]
+
+
+def test_the_page_runs_session_is_watched(monkeypatch, clock):
+    manager = manager_with({})
+    use_runtime(monkeypatch, fake_runtime(manager, ["me"]))
+    monkeypatch.setattr(upload_release, "_current_session_id", lambda: "me")
+    heard = []
+    on_session_end(heard.append)
+    release_ended_sessions()
+    assert upload_release._seen == {"me"}
+    clock[0] += 60
+    use_runtime(monkeypatch, fake_runtime(manager, ["someone else"]))
+    monkeypatch.setattr(upload_release, "_current_session_id", lambda: None)  # the sweeper
+    assert release_ended_sessions() == 1
+    assert heard == ["me"] and upload_release._seen == set()
+
+
+def test_ended_sessions_trim_the_heap(monkeypatch, clock):
+    trims = []
+    monkeypatch.setattr("lib.tabular.threads.release_heap", lambda: trims.append(1))
+    manager = manager_with({"me": {"a": 1}, "gone": {"b": 1}})
+    use_runtime(monkeypatch, fake_runtime(manager, ["me"]))
+    assert release_ended_sessions() == 1 and trims == [1]
+    clock[0] += 60
+    assert release_ended_sessions() == 0 and trims == [1]  # nothing ended: no trim
+
+
+def test_expired_sessions_are_shut_down_and_freed(tmp_path, clock, monkeypatch):
+    """The AppSession of an expired session (and so its st.session_state) is let go."""
+    script = tmp_path / "app.py"
+    script.write_text("import streamlit as st\nst.write('hi')\n")
+    storage_time = [0.0]
+    storage = MemorySessionStorage()
+    storage._cache = TTLCache(maxsize=128, ttl=120, timer=lambda: storage_time[0])
+    manager = MemoryUploadedFileManager("/_stcore/upload_file")
+    heard: list[str] = []
+    on_session_end(heard.append)
+    shutdowns: list[str] = []
+    real_shutdown = AppSession.shutdown
+
+    def spy(self):
+        shutdowns.append(self.id)
+        real_shutdown(self)
+
+    monkeypatch.setattr(AppSession, "shutdown", spy)
+
+    async def scenario():
+        runtime = Runtime(
+            RuntimeConfig(
+                script_path=str(script),
+                media_file_storage=MemoryMediaFileStorage("/media"),
+                uploaded_file_manager=manager,
+                session_storage=storage,
+            )
+        )
+        try:
+            await runtime.start()
+            kept, expired = (
+                runtime.connect_session(client=MagicMock(), user_info={"email": "s@x"})
+                for _ in range(2)
+            )
+            session = runtime._session_mgr.get_session_info(expired).session
+            learner_data = LearnerData()  # what a page keeps in st.session_state
+            session.session_state["lab_trainer"] = learner_data
+            learner_data = weakref.ref(learner_data)
+            manager.add_file(expired, rec("f", 10))
+            runtime.disconnect_session(expired)
+            storage_time[0] += 100
+            runtime.disconnect_session(kept)  # parked, not expired
+            storage_time[0] += 30  # "expired" was parked 130 s ago
+            del session
+            assert expired in storage._cache._data  # the expired entry still held (the leak)
+
+            assert release_ended_sessions() == 1
+
+            # Shut down by the sweep (and, once collected, by AppSession.__del__: idempotent).
+            assert shutdowns[0] == expired and set(shutdowns) == {expired}
+            assert heard == [expired]
+            assert expired not in storage._cache._data
+            assert kept in storage._cache._data
+            assert set(manager.file_storage) == set()
+            await asyncio.sleep(0.2)  # the shutdown's own callbacks on the event loop
+            gc.collect()
+            assert learner_data() is None  # nothing holds the learner's state any more
+            assert (
+                runtime.connect_session(
+                    client=MagicMock(), user_info={"email": "s@x"}, existing_session_id=kept
+                )
+                == kept
+            )
+        finally:
+            runtime.stop()
+            await runtime.stopped
+            Runtime._instance = None
+
+    run_in_thread(scenario)
+
+
+class LearnerData:
+    pass
+
+
+def run_in_thread(scenario) -> None:
     outcome: list[BaseException] = []
 
     def in_thread() -> None:
