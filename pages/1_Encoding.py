@@ -1,11 +1,12 @@
-"""Lesson: label and one-hot encoding (seed: letter grades and accommodation)."""
+"""Lesson: label and one-hot encoding (the cheat sheet's letter grades and accommodation)."""
 
 import streamlit as st
 
 from lib.ui import encoding as sections
+from lib.ui.presenter import presenting
 from lib.ui.sidebar import dataset_picker
 from lib.ui.state import current_spec
-from lib.ui.widgets import Question, mistake, page_header, quiz
+from lib.ui.widgets import Question, mistake, page_header, quiz, try_this
 
 page_header(
     "Label and one-hot encoding",
@@ -13,10 +14,16 @@ page_header(
     "numbers first. **Label encoding** gives each of the $K$ categories one integer; "
     "**one-hot encoding** gives each category its own 0/1 column:",
 )
-st.latex(
-    r"\text{label: } c_k \mapsto k \in \{0,\dots,K-1\} \qquad "
-    r"\text{one-hot: } c_k \mapsto e_k = (0,\dots,\underbrace{1}_{k},\dots,0) \in \{0,1\}^K"
+try_this(
+    "In pitfall 1, type the code order Rental,Dormitory,Other,With Family.",
+    "With Family, the odd one out, now gets the last code: accuracy on label codes rises, "
+    "while one-hot stays exactly where it was. Label codes forced an order on the model.",
 )
+if not presenting():
+    st.latex(
+        r"\text{label: } c_k \mapsto k \in \{0,\dots,K-1\} \qquad "
+        r"\text{one-hot: } c_k \mapsto e_k = (0,\dots,\underbrace{1}_{k},\dots,0) \in \{0,1\}^K"
+    )
 dataset = dataset_picker()
 
 sections.render_label_encoding()

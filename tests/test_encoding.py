@@ -341,3 +341,11 @@ def test_unseen_code_behaves_as_shown(monkeypatch):
     assert printed.splitlines() == ["[[0 0 0 0]]", "['Hostel']"]
     with pytest.raises(ValueError, match="unknown categories"):
         run_code(enc.unseen_code("Hostel", "error"), monkeypatch)
+
+
+def test_the_two_logistic_fits_are_named_for_what_they_fit():
+    """Issue #12: two unrelated functions were both called fit_logistic."""
+    import lib.lessons.threshold as threshold
+
+    assert not hasattr(enc, "fit_logistic") and not hasattr(threshold, "fit_logistic")
+    assert callable(enc.fit_commute_logistic) and callable(threshold.fit_binary_logistic)

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from lib.core.datasets import ACCOMMODATIONS
+from lib.text import md_literal
 from tests.conftest import ROOT, charts, metric_values, open_page, texts
 
 PAGE = "pages/1_Encoding.py"
@@ -114,7 +115,7 @@ def test_nonsense_order_gives_a_message(order, message):
     at = open_page(PAGE)
     at.text_input(key="enc_order").input(order).run()
     assert not at.exception
-    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert any(md_literal(message) in e.value for e in at.error), [e.value for e in at.error]
 
 
 def _show(table):
@@ -141,7 +142,7 @@ def test_nonsense_mapping_table_gives_a_message(table, message):
 
     at = AppTest.from_function(_show, args=(pd.DataFrame(table),), default_timeout=60).run()
     assert not at.exception
-    assert [e.value for e in at.error] and message in at.error[0].value
+    assert [e.value for e in at.error] and md_literal(message) in at.error[0].value
 
 
 def test_edited_mapping_table_is_used():
@@ -189,10 +190,10 @@ def test_student_dataset_columns_and_explosion_warning():
     assert "has no categorical features" not in texts(at)
     assert at.selectbox(key="enc_col").options[:1] == ["Accommodation"]
     assert metric_values(at)["One-hot columns"] == "4"
-    assert not [w for w in at.warning if "One-hot would turn" in w.value]
+    assert not [w for w in at.warning if md_literal("One-hot would turn") in w.value]
     at.selectbox(key="enc_col").select("Monthly_Budget").run()
     assert not at.exception
-    warning = [w.value for w in at.warning if "One-hot would turn" in w.value]
+    warning = [w.value for w in at.warning if md_literal("One-hot would turn") in w.value]
     n = int(metric_values(at)["One-hot columns"])
     assert n > 50 and f"into {n} columns for 240 rows" in warning[0]
     assert any("more one-hot columns not shown" in c.value for c in at.caption)
@@ -236,7 +237,7 @@ def test_invented_order_controls():
 
 def test_unseen_category_controls():
     at = open_page(PAGE)
-    assert any("unknown categories ['Hostel']" in e.value for e in at.error)
+    assert any(md_literal("unknown categories ['Hostel']") in e.value for e in at.error)
     at.radio(key="enc_hu").set_value("ignore").run()
     assert not at.exception and not at.error
     assert frame_with(at, *ACCOMMODATIONS).to_numpy().tolist() == [[0, 0, 0, 0]]

@@ -23,7 +23,7 @@ import pandas as pd
 from lib.core.datasets import ACCOMMODATIONS
 
 GRADES_CSV = "assets/students.csv"
-DEFAULT_GRADE_ORDER = "A,B,C,D,F"  # highest code first: A→4 … F→0, as in the seed
+DEFAULT_GRADE_ORDER = "A,B,C,D,F"  # highest code first: A→4 … F→0, as in the cheat sheet
 ACCOMMODATION_COLUMN = "Accommodation"
 MAX_ONE_HOT_COLUMNS = 50  # more than this and one-hot is called an explosion
 
@@ -187,7 +187,7 @@ def one_hot_sklearn(
 
 
 def one_hot_code(categories: list[str], drop_first: bool = False) -> tuple[str, str]:
-    """(pandas code, scikit-learn code) for the seed's accommodation table."""
+    """(pandas code, scikit-learn code) for the cheat sheet's accommodation table."""
     setup = f"""import pandas as pd
 
 df = pd.DataFrame({{"ID": [1, 2, 3, 4], "Accommodation": {ACCOMMODATIONS!r}}})
@@ -343,9 +343,13 @@ def commute_target(df: pd.DataFrame, km: float) -> np.ndarray:
     return (df["Distance_km"] > km).to_numpy(dtype=np.float32)
 
 
-def fit_logistic(X: np.ndarray, y: np.ndarray, steps: int = 200, lr: float = 0.1) -> tuple:
-    """Full-batch Adam on ``nn.Linear`` + ``BCEWithLogitsLoss`` from zero weights
-    (deterministic: no random numbers). Returns (probabilities, final loss)."""
+def fit_commute_logistic(
+    X: np.ndarray, y: np.ndarray, steps: int = 200, lr: float = 0.1
+) -> tuple[np.ndarray, float]:
+    """Pitfall 1's model: P(long commute) from encoded accommodation columns ``X``.
+
+    Full-batch Adam on ``nn.Linear`` + ``BCEWithLogitsLoss`` from zero weights (deterministic:
+    no random numbers). Returns (probabilities, final loss)."""
     import torch
     from torch import nn
 
@@ -383,8 +387,8 @@ def invented_order_comparison(
     X_one_hot = pd.get_dummies(
         pd.Categorical(column, categories=order), dtype=np.float32
     ).to_numpy()
-    p_label, loss_label = fit_logistic(X_label, y, steps)
-    p_one_hot, loss_one_hot = fit_logistic(X_one_hot, y, steps)
+    p_label, loss_label = fit_commute_logistic(X_label, y, steps)
+    p_one_hot, loss_one_hot = fit_commute_logistic(X_one_hot, y, steps)
     frame = pd.DataFrame(
         {"category": column.to_numpy(), "y": y, "p_label": p_label, "p_one_hot": p_one_hot}
     )
@@ -477,7 +481,7 @@ class UnknownResult:
 
 
 def encode_unseen(new_value: str, handle_unknown: str = "error") -> UnknownResult:
-    """Fit ``OneHotEncoder`` on the seed's four accommodations and encode ``new_value``."""
+    """Fit ``OneHotEncoder`` on the cheat sheet's four accommodations and encode ``new_value``."""
     from sklearn.preprocessing import OneHotEncoder
 
     new_value = str(new_value).strip()

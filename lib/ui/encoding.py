@@ -1,18 +1,28 @@
 """Streamlit sections of the encoding lesson: each reads its widgets, calls lib.lessons.encoding,
-shows the result and the code that produces it. Bad input becomes ``st.error``."""
+shows the result and the code that produces it. Bad input becomes ``st.error``.
+
+Typed text (the grade order, the code table, the new student's accommodation, all carried
+by the link) and the dataset's column names are outside text: they reach Markdown only
+through :func:`lib.text.md_literal` and figures only through ``plotly_literal``.
+
+Each section whose widgets change nothing else is a fragment (label encoding, your dataset,
+pitfalls 1 and 3): a change reruns that section only. ``drop_first`` (section 2) also drives
+section 3 and pitfall 2, so it stays outside and reruns the page.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import pyarrow as pa
 import streamlit as st
 
 from lib.core.datasets import ACCOMMODATIONS, Dataset, DatasetSpec, read_accommodation_example
 from lib.core.datasets import read_students as _read_students
 from lib.lessons import encoding as enc
-from lib.plots.encoding import order_comparison_figure
+from lib.plots.encoding import order_comparison_figure, order_comparison_summary
+from lib.text import md_literal
 from lib.ui.loaders import cached_dataset
+from lib.ui.presenter import chart, control_and_figure
 from lib.ui.widgets import code_panel
 
 URL = {"bind": "query-params"}
@@ -25,13 +35,9 @@ def read_students() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def cached_order_comparison(order: tuple[str, ...], km: float) -> tuple:
-    """The comparison and its figure as a dict without the template: building the figure
-    (or revalidating the template) costs ~20 ms per rerun, this ~4 ms."""
-    result = enc.invented_order_comparison(read_students(), list(order), km)
-    figure = order_comparison_figure(result.table, km).to_plotly_json()
-    figure["layout"].pop("template", None)
-    return result, figure
+def cached_order_comparison(order: tuple[str, ...], km: float) -> enc.OrderComparison:
+    """Two small trainings per (order, km): once per process."""
+    return enc.invented_order_comparison(read_students(), list(order), km)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -79,6 +85,12 @@ def cached_unseen(value: str, handle: str) -> enc.UnknownResult:
     return enc.encode_unseen(value, handle)
 
 
+def _error(err: Exception) -> None:
+    """A ValueError from lib, which may quote typed text, shown as plain text."""
+    st.error(md_literal(str(err)))
+
+
+@st.fragment
 def render_label_encoding() -> None:
     st.header("1. Label encoding: letter grades")
     st.markdown(
@@ -91,7 +103,7 @@ def render_label_encoding() -> None:
     try:
         default = enc.mapping_from_order(enc.parse_order(text))
     except ValueError as err:
-        st.error(str(err))
+        _error(err)
         return
     table = st.data_editor(
         default_table(tuple(default.items())),
@@ -109,12 +121,12 @@ def show_label_result(table: pd.DataFrame) -> None:
         mapping = enc.validate_mapping(table)
         shown, counts = label_view(tuple(mapping.items()))
     except ValueError as err:
-        st.error(str(err))
+        _error(err)
         return
     left, right = st.columns(2)
     left.dataframe(shown, hide_index=True)
     right.dataframe(counts, hide_index=True)
-    st.caption("Mapping in use: " + ", ".join(f"{k} → {v}" for k, v in mapping.items()))
+    st.caption("Mapping in use: " + ", ".join(f"{md_literal(k)} → {v}" for k, v in mapping.items()))
     code_panel(enc.label_encode_code(mapping), "The pandas and scikit-learn code")
 
 
@@ -122,7 +134,7 @@ def render_one_hot() -> bool:
     st.header("2. One-hot encoding: accommodation")
     st.markdown(
         "Accommodation has **no order**: one 0/1 column per category, a 1 where the student "
-        "lives. The seed's example, original and encoded:"
+        "lives. The cheat sheet's example, original and encoded:"
     )
     drop_first = st.checkbox("drop_first (drop the first category's column)", key="enc_drop", **URL)
     table, with_pandas, with_sklearn = one_hot_view(drop_first)
@@ -157,13 +169,15 @@ def column_choices(spec: DatasetSpec | None) -> tuple[list[str], list[str], bool
     return categorical, ordered, bool(enc.categorical_columns(features))
 
 
+@st.fragment
 def render_your_dataset(dataset: Dataset, spec: DatasetSpec, drop_first: bool) -> None:
     st.header("3. Your dataset")
     source: DatasetSpec | None = spec
     if not column_choices(spec)[2]:
         st.info(
-            f"**{dataset.name}** has no categorical features: its {dataset.features.shape[1]} "
-            f"features are all numbers. Only its target {dataset.target_name!r} is a category."
+            f"**{md_literal(dataset.name)}** has no categorical features: its "
+            f"{dataset.features.shape[1]} features are all numbers. Only its target "
+            f"'{md_literal(dataset.target_name)}' is a category."
         )
         if st.toggle("Use the student table instead", key="enc_students", **URL):
             source = None
@@ -171,13 +185,17 @@ def render_your_dataset(dataset: Dataset, spec: DatasetSpec, drop_first: bool) -
     column = st.selectbox("Column to encode (text columns first)", columns, key="enc_col", **URL)
     if column not in categorical:
         st.caption("A numeric column: one-hot would treat every distinct value as a category.")
-    estimate, preview, hidden = dataset_view(source, column, drop_first)
+    try:
+        estimate, preview, hidden = dataset_view(source, column, drop_first)
+    except ValueError as err:
+        _error(err)
+        return
     a, b, c = st.columns(3)
     a.metric("Categories", f"{estimate.n_categories:,}")
     b.metric("One-hot columns", f"{estimate.n_columns:,}")
     c.metric("Size as float32", enc.format_bytes(estimate.dense_bytes))
     if estimate.message:
-        st.warning(estimate.message)
+        st.warning(md_literal(estimate.message))
     st.dataframe(preview, hide_index=True)
     if hidden:
         st.caption(f"… and {hidden:,} more one-hot columns not shown.")
@@ -185,38 +203,36 @@ def render_your_dataset(dataset: Dataset, spec: DatasetSpec, drop_first: bool) -
         code_panel(enc.dataset_code(repr(source), column, drop_first), "The pandas code")
 
 
+@st.fragment
 def render_invented_order() -> None:
     st.subheader("Pitfall 1: label codes invent an order")
     st.markdown(
         "Predict *does the student commute far?* from **Accommodation alone** with a logistic "
         "model (`nn.Linear` + `BCEWithLogitsLoss`), once on label codes 0–3 and once on one-hot."
     )
-    left, right = st.columns(2)
-    text = left.text_input("Code order (code 0 first)", DEFAULT_NOMINAL_ORDER, key="enc_nom", **URL)
-    km = right.slider("Far means more than (km)", 2.0, 20.0, 10.0, 0.5, key="enc_km", **URL)
+    control, figure_box = control_and_figure()
+    text = control.text_input(
+        "Code order (code 0 first)", DEFAULT_NOMINAL_ORDER, key="enc_nom", **URL
+    )
+    km = control.slider("Far means more than (km)", 2.0, 20.0, 10.0, 0.5, key="enc_km", **URL)
     try:
         order = enc.parse_order(text)
-        result, figure = cached_order_comparison(tuple(order), float(km))
+        result = cached_order_comparison(tuple(order), float(km))
     except ValueError as err:
-        st.error(str(err))
+        with control:
+            _error(err)
         return
-    a, b = st.columns(2)
-    a.metric(
-        "Accuracy on label codes",
-        f"{result.accuracy_label:.1%}",
-        f"loss {result.loss_label:.3f}",
-        delta_color="off",
-        delta_arrow="off",
-    )
-    b.metric(
-        "Accuracy on one-hot",
-        f"{result.accuracy_one_hot:.1%}",
-        f"loss {result.loss_one_hot:.3f}",
-        delta_color="off",
-        delta_arrow="off",
-    )
-    # built and validated once in the cache (tests validate it again); skip it per rerun
-    st.plotly_chart(go.Figure(figure, _validate=False), key="enc_order_fig")
+    a, b = control.columns(2)
+    for column, label, accuracy, loss in (
+        (a, "Accuracy on label codes", result.accuracy_label, result.loss_label),
+        (b, "Accuracy on one-hot", result.accuracy_one_hot, result.loss_one_hot),
+    ):
+        column.metric(
+            label, f"{accuracy:.1%}", f"loss {loss:.3f}", delta_color="off", delta_arrow="off"
+        )
+    with figure_box:
+        chart(order_comparison_figure(result.table, float(km)), key="enc_order_fig")
+        st.caption(order_comparison_summary(result.table, float(km)))
     st.markdown(
         "On codes the model's probability can only rise (or fall) steadily from code 0 to "
         "code 3, so a category in the middle cannot stand out. One-hot gives each category "
@@ -243,6 +259,7 @@ def render_dummy_trap(drop_first: bool) -> None:
         st.success("Full rank: the dropped category is the baseline the intercept stands for.")
 
 
+@st.fragment
 def render_unseen() -> None:
     st.subheader("Pitfall 3: a category unseen at training time")
     left, right = st.columns(2)
@@ -253,16 +270,17 @@ def render_unseen() -> None:
     try:
         result = cached_unseen(value, handle)
     except ValueError as err:
-        st.error(str(err))
+        _error(err)
         return
     if result.error:
-        st.error(f"OneHotEncoder raised ValueError: {result.error}")
+        st.error(f"OneHotEncoder raised ValueError: {md_literal(result.error)}")
     else:
         st.dataframe(_arrow(result.encoded), hide_index=True)
         if not result.encoded.to_numpy().any():
             st.caption("`ignore`: an unseen category becomes all zeros (no column is 1).")
+    columns = ", ".join(md_literal(repr(c)) for c in result.dummies_columns)
     st.markdown(
-        f"`pd.get_dummies` on the new row alone makes columns {result.dummies_columns}, not "
+        f"`pd.get_dummies` on the new row alone makes columns \\[{columns}\\], not "
         f"the {len(ACCOMMODATIONS)} the model was trained on: fit the encoder on the training "
         "data and reuse it."
     )
