@@ -214,12 +214,21 @@ class Server:
                 self.proc.wait()
 
     def log_errors(self) -> list[str]:
-        lines = []
+        """The server's ERROR lines, and each traceback as its last line (the exception)."""
+        found = []
         for log in self.logs:
-            if log.exists():
-                text = log.read_text(errors="replace").splitlines()
-                lines += [ln for ln in text if "Traceback" in ln or " ERROR " in ln]
-        return lines
+            if not log.exists():
+                continue
+            lines = log.read_text(errors="replace").splitlines()
+            for i, line in enumerate(lines):
+                if " ERROR " in line:
+                    found.append(line)
+                elif line.startswith("Traceback"):
+                    end = i + 1
+                    while end < len(lines) and (lines[end].startswith(" ") or not lines[end]):
+                        end += 1
+                    found.append(lines[end] if end < len(lines) else line)
+        return found
 
     def cleanup(self) -> None:
         self.tmp.cleanup()
