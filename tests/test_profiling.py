@@ -45,10 +45,22 @@ def test_kinds_and_default_features():
         "flag": "boolean",
         "survived": "numeric",
     }
-    assert profile.default_features("survived") == ["age", "sex", "flag"]
+    # Dates are used (turned into year / month / weekday numbers), not left out.
+    assert profile.default_features("survived") == ["age", "sex", "date", "flag"]
     excluded = profile.excluded("survived")
-    assert set(excluded) == {"PassengerId", "name", "ticket", "date", "const", "empty"}
+    assert set(excluded) == {"PassengerId", "name", "ticket", "const", "empty"}
     assert all(reason for reason in excluded.values())
+
+
+def test_the_profile_table_does_not_tick_the_target_as_a_feature():
+    """Issue #16: the table ticked the target as a default feature."""
+    profile = profile_frame(_frame())
+    table = profile.table("survived").set_index("column")
+    assert not table.loc["survived", "feature by default"]
+    assert "target" in table.loc["survived", "why"]
+    assert table.loc["age", "feature by default"]
+    ticked = table.index[table["feature by default"]].tolist()
+    assert ticked == profile.default_features("survived")
 
 
 def test_counts_match_pandas():

@@ -4,9 +4,7 @@ standardisation, same initialisation, same shuffling, one thread."""
 
 from __future__ import annotations
 
-import ast
 import inspect
-import json
 from dataclasses import replace
 
 from lib.core import datasets
@@ -14,33 +12,16 @@ from lib.core.datasets import GENERATED
 from lib.core.models import n_outputs
 from lib.lessons.lab import UPLOADED, Lab, LabSettings
 
-_DATA_START, _DATA_END = "SETTINGS = json.loads(", "# 6. The model returns logits"
-_PIPELINE_ONLY = ("hidden", "epochs", "batch_size", "learning_rate", "schedule")
-
 
 def csv_data_code(prepared, target, config, csv, filename: str) -> str:
-    """Steps 1–5 (read, label-encode, split, impute / one-hot, standardise) of
-    :func:`lib.tabular.export.standalone_script`, without the Your-own-data page's own training
-    settings: it ends with float32 ``X_train``, ``X_test`` and int64 ``y_train``, ``y_test``."""
-    from types import SimpleNamespace
+    """The data parts of :func:`lib.tabular.export.standalone_script` (read, label-encode,
+    split, preprocess as the Your-own-data page did; :mod:`lib.tabular.script_parts`), without
+    that page's own training settings: they end with float32 ``X_train``, ``X_test`` and int64
+    ``y_train``, ``y_test``."""
+    from lib.tabular.script_parts import data_code
 
-    from lib.tabular.export import standalone_script as csv_script
-
-    result = SimpleNamespace(
-        prepared=prepared, config=config, target=target, classes=list(target.classes),
-        accuracy=float("nan"),
-    )  # fmt: skip
-    script = csv_script(result, csv, filename)
-    start, end = script.find(_DATA_START), script.find(_DATA_END)
-    if start < 0 or end < start:
-        raise ValueError("lib.tabular.export's script changed shape: cannot reuse its data part.")
-    code = script[start:end].rstrip() + "\n"
-    first, rest = code.split("\n", 1)
-    settings = json.loads(ast.literal_eval(first[len("SETTINGS = json.loads(") : -1]))
-    for name in _PIPELINE_ONLY:
-        settings.pop(name, None)
-    first = f"SETTINGS = json.loads({json.dumps(settings, ensure_ascii=True)!r})"
-    return f"{first}\n{rest}"
+    return data_code(prepared.preprocessor, target, csv, len(prepared.y_test), config.seed,
+                     filename)  # fmt: skip
 
 
 # -- the standalone script ----------------------------------------------------------------
@@ -112,34 +93,63 @@ def standalone_script(lab: Lab, epochs: int | None = None) -> str:
     learning-rate changes made while training and prints the final test accuracy, which
     equals ``lab.trainer.history[-1].test_accuracy`` formatted with 4 decimals.
     """
-    s = lab.settings
-    s = replace(s, learning_rate=lab.start_lr)
+    s = replace(lab.settings, learning_rate=lab.start_lr)
     epochs = lab.trainer.history[-1].epoch if epochs is None else int(epochs)
+    uploaded = lab.uploaded if s.data == UPLOADED else None
     n_features, k = len(lab.data.feature_names), lab.data.n_classes
-    binary = k == 2
+    return "".join(
+        [
+            _head(lab, s, epochs),
+            uploaded.data_code if uploaded is not None else _data_code(s),
+            "\n",
+            _split_code(s, uploaded is not None),
+            _MODEL.format(model=_model_code(n_features, k, s), loss=_loss(k),
+                          targets=_targets("y_train", k), optimizer=_optimizer_code(s)),
+            _TRAINING,
+            _EVALUATION.format(predict="(logits[:, 0] >= 0).long()" if k == 2
+                               else "logits.argmax(dim=1)", test_targets=_targets("y_test", k)),
+        ]
+    )  # fmt: skip
+
+
+def _loss(k: int) -> str:
+    return "nn.BCEWithLogitsLoss()" if k == 2 else "nn.CrossEntropyLoss()"
+
+
+def _targets(name: str, k: int) -> str:
+    return f"{name}.float().unsqueeze(1)" if k == 2 else name
+
+
+def _head(lab: Lab, s: LabSettings, epochs: int) -> str:
+    """The docstring (what the script reproduces, how to run it), imports and constants."""
     n_train = len(lab.data.y_train)
     batch = min(s.batch_size or n_train, n_train)
     changes = {step: lr for step, lr in sorted(lab.lr_changes.items())}
-    standardise = (
-        "# Standardise with the TRAINING split's mean and std (never the test split's).\n"
-        "mean = X_train.mean(axis=0)\n"
-        "std = X_train.std(axis=0)\n"
-        "mean, std = mean.astype(np.float32), np.where(std > 0, std, 1).astype(np.float32)\n"
-        "X_train = ((X_train - mean) / std).astype(np.float32)\n"
-        "X_test = ((X_test - mean) / std).astype(np.float32)\n"
-        if s.standardize
-        else "# Features are used unscaled (standardisation is off in the lab).\n"
-    )
-    targets = "y_train.float().unsqueeze(1)" if binary else "y_train"
-    test_targets = "y_test.float().unsqueeze(1)" if binary else "y_test"
-    loss = "nn.BCEWithLogitsLoss()" if binary else "nn.CrossEntropyLoss()"
-    predict = "(logits[:, 0] >= 0).long()" if binary else "logits.argmax(dim=1)"
-    uploaded = lab.uploaded if s.data == UPLOADED else None
-    if uploaded is not None:
-        title = f"your CSV file {uploaded.filename}"
-        about = f'''
-It expects that CSV file next to it: run `python {script_name(lab)}` in the folder that
-holds {uploaded.filename}, or `python {script_name(lab)} path/to/your.csv`. It reads and
+    name = script_name(lab)
+    if s.data == UPLOADED:
+        filename = lab.uploaded.filename
+        title = f"your CSV file {filename}"
+        about = _ABOUT_UPLOAD.format(name=name, filename=filename, epochs=epochs)
+    else:
+        title = s.data
+        about = _ABOUT_DATASET.format(name=name, epochs=epochs)
+    return f'''\
+"""ClassLab training lab, exported: {title}, {_describe_model(s)}, {s.optimizer}.
+{about}
+torch.set_num_threads(1)  # one thread, as in the lab: the same arithmetic in the same order
+
+SEED = {s.seed}
+EPOCHS = {epochs}
+BATCH_SIZE = {batch}  # of {n_train} training rows
+LR_CHANGES = {changes!r}  # optimizer step -> new learning rate, as changed in the lab
+
+# --- data ---------------------------------------------------------------------------
+'''
+
+
+_ABOUT_UPLOAD = '''
+It expects that CSV file next to it: run `python {name}` in the folder that
+holds {filename}, or `python {name} path/to/your.csv`. It reads and
 preprocesses the file as the "Your own data" page did (the same columns, split,
 imputation, one-hot encoding and standardisation with the training rows' statistics), then
 trains as the lab did for {epochs} epochs (same initialisation, shuffling, one thread) and
@@ -155,10 +165,9 @@ import pandas as pd
 import torch
 from torch import nn
 '''
-    else:
-        title = s.data
-        about = f'''
-Run it with `python {script_name(lab)}`; it prints the same final test accuracy as the lab
+
+_ABOUT_DATASET = '''
+Run it with `python {name}`; it prints the same final test accuracy as the lab
 after {epochs} epochs (same data, standardisation, initialisation, shuffling, one thread).
 Needs torch, numpy and scikit-learn.
 """
@@ -170,34 +179,35 @@ import torch
 from sklearn.model_selection import train_test_split
 from torch import nn
 '''
-    head = f'''\
-"""ClassLab training lab, exported: {title}, {_describe_model(s)}, {s.optimizer}.
-{about}
-torch.set_num_threads(1)  # one thread, as in the lab: the same arithmetic in the same order
 
-SEED = {s.seed}
-EPOCHS = {epochs}
-BATCH_SIZE = {batch}  # of {n_train} training rows
-LR_CHANGES = {changes!r}  # optimizer step -> new learning rate, as changed in the lab
 
-# --- data ---------------------------------------------------------------------------
-'''
-    split = (
-        "# (Split and standardised above, as on the Your own data page: not scaled twice.)\n"
-        if uploaded is not None
-        else f"""counts = np.bincount(y)
+def _split_code(s: LabSettings, uploaded: bool) -> str:
+    """The lab's seeded split and standardisation (an uploaded CSV comes split and scaled)."""
+    if uploaded:
+        return "# (Split and standardised above, as on the Your own data page: not scaled twice.)\n"
+    standardise = (
+        "# Standardise with the TRAINING split's mean and std (never the test split's).\n"
+        "mean = X_train.mean(axis=0)\n"
+        "std = X_train.std(axis=0)\n"
+        "mean, std = mean.astype(np.float32), np.where(std > 0, std, 1).astype(np.float32)\n"
+        "X_train = ((X_train - mean) / std).astype(np.float32)\n"
+        "X_test = ((X_test - mean) / std).astype(np.float32)\n"
+        if s.standardize
+        else "# Features are used unscaled (standardisation is off in the lab).\n"
+    )
+    return f"""counts = np.bincount(y)
 stratify = y if counts[counts > 0].min() >= 2 else None
 X_train, X_test, y_train, y_test = train_test_split(
     X, y, test_size={s.test_size!r}, random_state={s.data_seed}, stratify=stratify
 )
 {standardise}"""
-    )
-    body = f"""
-{split}X_train, X_test = torch.from_numpy(X_train), torch.from_numpy(X_test)
+
+
+_MODEL = """X_train, X_test = torch.from_numpy(X_train), torch.from_numpy(X_test)
 y_train, y_test = torch.from_numpy(y_train), torch.from_numpy(y_test)
 
 # --- model: it returns logits; the loss applies the sigmoid / softmax -----------------
-{_model_code(n_features, k, s)}
+{model}
 # Initialise like nn.Linear's default, but from our own seeded generator.
 init = torch.Generator().manual_seed(SEED)
 with torch.no_grad():
@@ -209,8 +219,10 @@ with torch.no_grad():
 
 loss_fn = {loss}
 targets = {targets}
-{_optimizer_code(s)}
+{optimizer}
+"""
 
+_TRAINING = """
 # --- training: mini-batches in a fresh random order every epoch ----------------------
 shuffle = torch.Generator().manual_seed(SEED)
 order = torch.randperm(len(X_train), generator=shuffle)
@@ -225,12 +237,14 @@ for epoch in range(1, EPOCHS + 1):
         optimizer.zero_grad(set_to_none=True)
         loss = loss_fn(model(X_train[index]), targets[index])
         if not math.isfinite(loss.item()):
-            raise SystemExit(f"The loss became {{loss.item()}} at step {{step}}: lower the learning rate.")
+            raise SystemExit(f"The loss became {loss.item()} at step {step}: lower the learning rate.")
         loss.backward()
         optimizer.step()
         step += 1
     order = torch.randperm(len(X_train), generator=shuffle)
+"""
 
+_EVALUATION = """
 # --- evaluation on the test split ------------------------------------------------------
 model.eval()
 with torch.no_grad():
@@ -241,8 +255,6 @@ with torch.no_grad():
 print(f"final test loss: {{test_loss!r}}")
 print(f"final test accuracy after {{EPOCHS}} epochs: {{accuracy:.4f}}")
 """
-    data = uploaded.data_code if uploaded is not None else _data_code(s)
-    return head + data + body
 
 
 def _describe_model(s: LabSettings) -> str:

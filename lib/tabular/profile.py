@@ -2,8 +2,8 @@
 
 :func:`profile_frame` describes every column (type, missing values, distinct values) and
 flags the ones a classifier should not use as features by default, with the reason:
-identifiers (a different value in every row), free text, constants, dates and empty
-columns. :func:`check_target` refuses, with a specific explanation, a target that cannot
+identifiers (a different value in every row), free text, constants and empty columns
+(dates are used: :mod:`lib.tabular.preprocess` turns them into numbers). :func:`check_target` refuses, with a specific explanation, a target that cannot
 be classified (continuous, ID-like, one class, too many classes, classes too small to
 split) and cleans the labels (missing targets dropped; spaces around a label and
 upper / lower case differences merged).
@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from lib.tabular.dates import date_format
 from lib.tabular.threads import PARALLEL_ROWS, Scratch, thread_map
 
 MAX_CLASSES = 20
@@ -54,12 +55,6 @@ _TARGET_NAME = re.compile(
     r"result|response|churn|default|status|grade|type|quality|raintomorrow|disease|"
     r"heartdisease|income|decision)$",
     re.I,
-)
-_DATE = re.compile(
-    r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?"
-    r"|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}([ T]\d{1,2}:\d{2}(:\d{2})?)?"
-    r"|\d{1,2}:\d{2}(:\d{2})?"
-    r"|\d{1,2}[ -][A-Za-z]{3,9}[ -]\d{2,4}|[A-Za-z]{3,9} \d{1,2},? \d{4})\s*$"
 )
 
 
@@ -93,8 +88,9 @@ class Profile:
                 return c
         raise ValueError(f"Column {name!r} is not in the file.")
 
-    def table(self) -> pd.DataFrame:
-        """One row per column, for display (plain values only)."""
+    def table(self, target: str | None = None) -> pd.DataFrame:
+        """One row per column, for display (plain values only); ``target`` is not ticked as
+        a feature and its row says it is the target."""
         return pd.DataFrame(
             {
                 "column": [c.name for c in self.columns],
@@ -102,8 +98,11 @@ class Profile:
                 "dtype": [c.dtype for c in self.columns],
                 "missing": [c.missing for c in self.columns],
                 "distinct": [c.distinct for c in self.columns],
-                "feature by default": [c.use for c in self.columns],
-                "why": [c.reason for c in self.columns],
+                "feature by default": [c.use and c.name != target for c in self.columns],
+                "why": [
+                    "the target (what the model predicts)" if c.name == target else c.reason
+                    for c in self.columns
+                ],
             }
         )
 
@@ -210,11 +209,9 @@ def _profile_column(
                 "id", False, "named like an identifier, with nearly a different value per row"
             )
         return found("numeric", True, "numbers: standardised")
+    if date_format(col) is not None:
+        return found("date", True, "dates: the year, month, weekday and hour that vary")
     sample = col.head(5_000).dropna().astype(str).head(500)
-    if (sample.str.match(_DATE)).mean() >= 0.9:
-        return found(
-            "date", False, "dates or times: turn them into numbers (year, month, …) to use them"
-        )
     lengths = sample.str.len()
     words = sample.str.count(r"\s+") + 1
     if lengths.mean() > 40 or (words.mean() >= 4 and distinct > 0.5 * present):
@@ -512,39 +509,51 @@ def check_target(
             "besides the target. If the values hold separators, choose the right separator."
         )
     col = df[target]
-    shared = shared_codes(column_codes, target, len(col))
     notes: list[str] = []
     case_merged: dict[str, str] = {}
     counts = factorized = None  # per label, once known
     if pd.api.types.is_bool_dtype(col):
         labels = col.dropna().map(lambda v: "True" if bool(v) else "False")
     elif pd.api.types.is_numeric_dtype(col):
-        values = col.astype("float64")
-        finite = values[np.isfinite(values)]
-        if len(finite) < len(values.dropna()):
-            notes.append(
-                f"{len(values.dropna()) - len(finite):,} infinite target value(s) treated as missing."
-            )
-        distinct = finite.nunique()
-        if distinct > max_classes and not _is_integer_valued(finite):
-            raise ValueError(
-                f"{target!r} holds {distinct:,} different numbers with decimals: this looks like "
-                "regression (predicting a quantity), not classification. Choose a column of "
-                f"categories (2–{max_classes} classes), or bin the numbers into ranges first."
-            )
-        labels = finite.map(_format_number)
+        labels = _numeric_labels(col, target, max_classes, notes)
     else:
+        shared = shared_codes(column_codes, target, len(col))
         labels, factorized, counts, text_notes, case_merged = _clean_text_labels(col, shared)
         notes += text_notes
     dropped = len(df) - len(labels)
     if dropped:
         notes.insert(0, f"{dropped:,} row(s) without a {target!r} value were dropped.")
-    n = len(labels)
-    if n == 0:
+    if len(labels) == 0:
         raise ValueError(f"The column {target!r} is empty: every value is missing.")
     if counts is None:
         factorized = factorize(labels)
         counts = _label_counts(factorized)
+    _check_counts(target, counts, len(labels), max_classes)
+    classes = sorted(counts.index.tolist(), key=_sort_key)
+    return TargetInfo(target, labels, classes, {c: int(counts[c]) for c in classes}, dropped,
+                      notes, case_merged, factorized)  # fmt: skip
+
+
+def _numeric_labels(col: pd.Series, target: str, max_classes: int, notes: list[str]) -> pd.Series:
+    """Numbers as class names ("3", "2.5"); infinities dropped (noted), decimals refused."""
+    values = col.astype("float64")
+    finite = values[np.isfinite(values)]
+    if len(finite) < len(values.dropna()):
+        notes.append(
+            f"{len(values.dropna()) - len(finite):,} infinite target value(s) treated as missing."
+        )
+    distinct = finite.nunique()
+    if distinct > max_classes and not _is_integer_valued(finite):
+        raise ValueError(
+            f"{target!r} holds {distinct:,} different numbers with decimals: this looks like "
+            "regression (predicting a quantity), not classification. Choose a column of "
+            f"categories (2–{max_classes} classes), or bin the numbers into ranges first."
+        )
+    return finite.map(_format_number)
+
+
+def _check_counts(target: str, counts: pd.Series, n: int, max_classes: int) -> None:
+    """Refuse too few rows, an identifier, one class, too many classes or a tiny class."""
     k = len(counts)
     if n < MIN_ROWS:
         raise ValueError(
@@ -574,17 +583,6 @@ def check_target(
             "each class needs rows in both the training and the test set. Remove those rows or "
             "merge them into another class."
         )
-    classes = sorted(counts.index.tolist(), key=_sort_key)
-    return TargetInfo(
-        target,
-        labels,
-        classes,
-        {c: int(counts[c]) for c in classes},
-        dropped,
-        notes,
-        case_merged,
-        factorized,
-    )
 
 
 def _unknown_column_message(target: str, columns: list[str], shown: int = 12) -> str:

@@ -1,4 +1,6 @@
-"""Streamlit glue for step 5 of "Your own data": train live with the training lab's engine.
+"""Streamlit glue for step 5 of "Your own data": train live with the training lab's engine
+(full-batch L-BFGS for the model without hidden layers, Adam with early stopping for a network
+with hidden layers; see :mod:`lib.tabular.fitting`).
 
 The same pattern as the lab (see :mod:`lib.ui.lab`): the buttons only flip session state; while
 running, a fragment ticks every ``TICK`` seconds and advances the run for a bounded time, so
@@ -16,6 +18,7 @@ import streamlit as st
 
 from lib.core.training import single_thread
 from lib.lessons.lab import chart_frame
+from lib.plots.your_data import curves_with_best
 from lib.tabular.pipeline import (
     PipelineConfig,
     PipelineResult,
@@ -26,6 +29,8 @@ from lib.tabular.pipeline import (
 )
 from lib.tabular.preprocess import Prepared
 from lib.tabular.profile import Profile, TargetInfo
+from lib.tabular.uncertainty import percent_interval, wilson
+from lib.tabular.words import plural
 from lib.ui import lab as lab_ui
 from lib.ui.widgets import code_panel
 
@@ -148,27 +153,82 @@ def _live(job: Job) -> None:
             st.rerun()  # the whole page: stop the timer and show the evaluation
     trainer = run.trainer
     last = trainer.history[-1]
+    validated = run.validation is not None
+    evaluated = "Validation" if validated else "Test"
+    n_eval = len(trainer.y_test)
     cols = st.columns(4)
     cols[0].metric("Epoch", f"{trainer.epoch:,} / {run.epochs:,}")
     cols[1].metric("Train loss", f"{last.train_loss:.4f}")
-    cols[2].metric("Test accuracy", lab_ui.percent(last.test_accuracy))
+    cols[2].metric(f"{evaluated} accuracy", lab_ui.percent(last.test_accuracy))
     cols[3].metric("Training time", f"{run.seconds:.1f} s")
+    right = round(last.test_accuracy * n_eval)
+    cols[2].caption(f"95 % interval {percent_interval(wilson(right, n_eval))} "
+                    f"({plural(n_eval, evaluated.lower() + ' row')})")  # fmt: skip
     st.progress(min(1.0, trainer.epoch / max(1, run.epochs)))
     if trainer.diverged:
         st.error(trainer.diverged, icon=":material/warning:")
     elif run.finished and trainer.epoch < run.epochs and not run.stopped_early:
-        st.caption(
-            f"Stopped at the {run.config.max_seconds:g} s training budget after "
-            f"{trainer.epoch:,} of {run.epochs:,} epochs."
-        )
-    full = trainer.batch_size == len(job.prepared.y_train)
-    batching = "full batches" if full else f"mini-batches of {trainer.batch_size}"
-    loss = "BCEWithLogitsLoss (1 logit)" if job.target.n_classes == 2 else "CrossEntropyLoss"
-    st.caption(f"Adam on {batching}; loss {loss}; the learning rate drops at 60 % and 85 % "
-               "of the epochs.")  # fmt: skip
-    frame = chart_frame(trainer)
-    left, right = st.columns(2)
+        st.caption(_ended(run))
+    st.caption(_method(run, job))
+    frame = chart_frame(trainer).rename(
+        columns={
+            "test loss": f"{evaluated.lower()} loss",
+            "test accuracy": f"{evaluated.lower()} accuracy",
+        }
+    )
+    best = trainer.best_epoch if validated and trainer.best_state is not None else None
+    left, right_col = st.columns(2)
     with left:
-        lab_ui.curves(frame, ["train loss", "test loss"], "loss")
-    with right:
-        lab_ui.curves(frame, ["train accuracy", "test accuracy"], "accuracy")
+        columns = ["train loss", f"{evaluated.lower()} loss"]
+        st.vega_lite_chart(
+            frame[["epoch", *columns]], curves_with_best(columns, "loss", best), height=220
+        )
+    with right_col:
+        lab_ui.curves(frame, ["train accuracy", f"{evaluated.lower()} accuracy"], "accuracy")
+
+
+def _ended(run: TrainingRun) -> str:
+    trainer = run.trainer
+    if trainer.done == "converged":
+        return (
+            f"Converged after {plural(trainer.epoch, 'epoch')}: an L-BFGS step no longer "
+            "lowered the objective, so this is its minimum (the baseline's model)."
+        )
+    if trainer.done == "stopped early":
+        return (
+            f"Stopped early at epoch {trainer.epoch:,}: the validation loss had not fallen "
+            f"for {plural(run.plan.patience, 'epoch')}. The weights of epoch "
+            f"{trainer.best_epoch:,}, where it was lowest, are restored (dashed line)."
+        )
+    return (
+        f"Stopped at the {run.config.max_seconds:g} s training budget after "
+        f"{trainer.epoch:,} of {run.epochs:,} epochs."
+    )
+
+
+def _method(run: TrainingRun, job: Job) -> str:
+    """How this run trains, in one caption."""
+    trainer = run.trainer
+    loss = "BCEWithLogitsLoss (1 logit)" if job.target.n_classes == 2 else "CrossEntropyLoss"
+    penalty = "plus scikit-learn's C=1 penalty on the weights (‖W‖² / 2n)"
+    if run.plan.method == "lbfgs":
+        return (
+            f"Full-batch L-BFGS: each epoch is one quasi-Newton step over all training "
+            f"rows, on {loss} {penalty}: the baseline's objective, so it should reach the "
+            "baseline's accuracy. It stops when a step no longer lowers the objective."
+        )
+    full = trainer.batch_size == len(trainer.y_train)
+    batching = "full batches" if full else f"mini-batches of {trainer.batch_size}"
+    text = (
+        f"Adam on {batching}; {loss} {penalty}; the learning rate drops at 60 % and 85 % "
+        "of the epochs."
+    )
+    if run.validation is not None:
+        text += (
+            f" Early stopping: {plural(len(trainer.y_test), 'training row')} are held out "
+            f"as a validation split (the model trains on the other "
+            f"{len(trainer.y_train):,}); training stops {plural(run.plan.patience, 'epoch')} "
+            "after the validation loss last fell, and the best epoch's weights are "
+            "restored."
+        )
+    return text

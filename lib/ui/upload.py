@@ -1,24 +1,38 @@
-"""Streamlit glue for "Your own data": upload, settings, profile, steps, training, results.
+"""Streamlit glue for "Your own data": upload, reading, profile, target, settings, steps.
 
 Per-learner objects live in ``st.session_state`` (``upload_bytes``, ``upload_result`` and the
 ``yd_*`` keys); parsing is cached with ``st.cache_data`` keyed by the file's SHA-256 and the
 reading options, so identical bytes are parsed once and different files never collide.
 Every piece of user text (column names, cells, messages quoting them) is shown through
-``st.dataframe`` or escaped before it reaches Markdown.
+``st.dataframe`` or escaped before it reaches Markdown. The training lab reads this page's
+upload through :class:`ParsedUpload` and :class:`PreparedUpload` (``yd_parsed`` /
+``yd_prepared``). The evaluation and downloads are in :mod:`lib.ui.own_results`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
-from lib.core import metrics
-from lib.tabular.export import model_bytes, predictions_csv, safe_filename, standalone_script
-from lib.tabular.pipeline import PipelineConfig, baseline_code, preprocess, read_and_profile
-from lib.tabular.profile import Profile
-from lib.tabular.reading import DELIMITER_NAMES, ENCODING_LABELS, ENCODINGS, CsvError, CsvResult
+from lib.tabular.example import FILE as EXAMPLE_FILE
+from lib.tabular.pipeline import PipelineConfig, preprocess
+from lib.tabular.preprocess import Prepared
+from lib.tabular.profile import Profile, TargetInfo, profile_frame
+from lib.tabular.reading import (
+    DELIMITER_NAMES,
+    ENCODING_LABELS,
+    ENCODINGS,
+    CsvError,
+    CsvResult,
+    read_csv_bytes,
+)
+from lib.tabular.steps import lesson
+from lib.tabular.threads import PARALLEL_ROWS
+from lib.tabular.words import plural
 from lib.text import md_literal
 from lib.ui.widgets import code_panel
 
@@ -27,18 +41,65 @@ PROFILE_ROWS = 2_000
 HIDDEN_CHOICES = {"none (logistic regression)": (), "16": (16,), "32": (32,), "64, 32": (64, 32)}
 BYTES_KEY = "upload_bytes"
 RESULT_KEY = "upload_result"
+PARSED_KEY, PREPARED_KEY, BUDGET_KEY = "yd_parsed", "yd_prepared", "yd_budget"
+# A session may receive this many files, and this many bytes in all (each file is also
+# capped by server.maxUploadSize): one tab cannot keep a shared server parsing forever.
+SESSION_UPLOADS = 25
+SESSION_BYTES = 500 * 1024**2
+# Files from this size take about a second or more to read and profile (about 2 s for 12 MB,
+# measured here): their steps are shown in a status box while they run.
+STATUS_BYTES = 2 * 1024**2
 # In the URL, so an instructor's link opens the page with these settings (the file itself
 # cannot travel in a link: the learner uploads it).
 _URL = {"bind": "query-params"}
+
+
+@dataclass(frozen=True)
+class ParsedUpload:
+    """The upload as read and profiled for one set of reading options (``yd_parsed``)."""
+
+    digest: str
+    options: tuple  # the reading options, sorted (name, value) pairs
+    csv: CsvResult
+    profile: Profile
+
+    @property
+    def key(self) -> tuple:
+        return (self.digest, self.options)
+
+
+@dataclass(frozen=True)
+class PreparedUpload:
+    """The upload's target, features and preprocessed split for one configuration
+    (``yd_prepared``); ``key`` also holds the frame's shape, names and types."""
+
+    key: tuple
+    target: TargetInfo
+    features: list[str]
+    prepared: Prepared
+
+    @property
+    def digest(self) -> str:
+        return self.key[0]
+
+    @property
+    def config(self) -> PipelineConfig:
+        return self.key[-1]
 
 
 # --- upload and reading --------------------------------------------------------------------
 
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
-def _cached_read(_data: bytes, digest: str, options: tuple) -> tuple[CsvResult, Profile]:
-    """Parse and profile; keyed by the bytes' SHA-256 (``digest``) and the reading options."""
-    return read_and_profile(_data, **dict(options))
+def _cached_read(_data: bytes, digest: str, options: tuple) -> CsvResult:
+    """Parse; keyed by the bytes' SHA-256 (``digest``) and the reading options."""
+    return read_csv_bytes(_data, **dict(options))
+
+
+@st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
+def _cached_profile(_frame: pd.DataFrame, digest: str, options: tuple) -> Profile:
+    """Profile the frame read from those bytes with those options."""
+    return profile_frame(_frame)
 
 
 def current_upload() -> tuple[str, bytes, str] | None:
@@ -52,16 +113,34 @@ def current_upload() -> tuple[str, bytes, str] | None:
     if st.button("No file at hand? Use the example student table", key="yd_example"):
         from lib.core.datasets import ASSETS
 
-        data = (ASSETS / "students.csv").read_bytes()
-        _store("students.csv", data, "example")
+        _store(EXAMPLE_FILE, (ASSETS / EXAMPLE_FILE).read_bytes(), "example")
     if uploaded is not None:
         stored = st.session_state.get(BYTES_KEY)
-        if stored is None or stored[3] != uploaded.file_id:
+        if (stored is None or stored[3] != uploaded.file_id) and _within_budget(uploaded):
             _store(uploaded.name, uploaded.getvalue(), uploaded.file_id)
     elif st.session_state.get(BYTES_KEY) and st.session_state[BYTES_KEY][3] != "example":
         release()
     stored = st.session_state.get(BYTES_KEY)
     return None if stored is None else stored[:3]
+
+
+def _within_budget(uploaded) -> bool:
+    """Count a new upload against the session's budget; False (with an error) beyond it."""
+    budget = st.session_state.setdefault(BUDGET_KEY, {"files": set(), "bytes": 0})
+    if uploaded.file_id in budget["files"]:
+        return True
+    files, total = len(budget["files"]) + 1, budget["bytes"] + uploaded.size
+    if files > SESSION_UPLOADS or total > SESSION_BYTES:
+        st.error(
+            f"Upload limit of this session reached: at most {SESSION_UPLOADS} files and "
+            f"{SESSION_BYTES // 1024**2} MB in all per session (this file would make "
+            f"{plural(files, 'file')}, {total / 1024**2:,.0f} MB). The file was not read. "
+            "Close this tab and open the page again to start a new session."
+        )
+        return False
+    budget["files"].add(uploaded.file_id)
+    budget["bytes"] = total
+    return True
 
 
 def _store(name: str, data: bytes, file_id: str) -> None:
@@ -71,19 +150,29 @@ def _store(name: str, data: bytes, file_id: str) -> None:
 
 def release() -> None:
     """Forget this learner's upload and everything computed from it."""
-    for key in (
-        BYTES_KEY,
-        RESULT_KEY,
-        "yd_parsed",
-        "yd_prepared",
-        "yd_downloads",
-        "yd_run",
-        "yd_running",
-    ):
+    for key in (BYTES_KEY, RESULT_KEY, PARSED_KEY, PREPARED_KEY, "yd_downloads", "yd_run",
+                "yd_running", "yd_repeats"):  # fmt: skip
         st.session_state.pop(key, None)
 
 
-def reading_options(detected: CsvResult | None) -> dict:
+def session_lost_notice() -> None:
+    """With no upload in this session but the page's settings in the link: the server may
+    have restarted (or the session expired) since the learner uploaded and trained."""
+    settings = sorted(k for k in st.query_params if k.startswith("yd_"))
+    if not settings:
+        return
+    st.info(
+        "This page's link carries settings ("
+        + ", ".join(md_literal(k.removeprefix("yd_")) for k in settings)
+        + ") but no file is loaded in this session. If you had uploaded a file and trained a "
+        "model here, the server was restarted or your session expired, and both were lost: "
+        "the server keeps neither. Upload the same file again (or use the example) and "
+        "press **Train**: the settings in the link are restored as they were.",
+        icon=":material/history:",
+    )
+
+
+def reading_options() -> dict:
     """The override widgets; each defaults to "detect"."""
     with st.expander(
         "Reading settings (detected automatically; override if the table looks wrong)"
@@ -105,31 +194,52 @@ def reading_options(detected: CsvResult | None) -> dict:
         )
         dec = cols[2].selectbox("Decimal mark", ["detect", ".", ","], key="yd_dec", **_URL)
         head = cols[3].selectbox("Header row", ["detect", "yes", "no"], key="yd_head", **_URL)
-    options = {}
-    if enc != "detect":
-        options["encoding"] = enc
-    if sep != "detect":
-        options["delimiter"] = sep
-    if dec != "detect":
-        options["decimal"] = dec
+    chosen = {"encoding": enc, "delimiter": sep, "decimal": dec}
+    options = {k: v for k, v in chosen.items() if v != "detect"}
     if head != "detect":
         options["header"] = head == "yes"
     return options
 
 
-def read_upload(data: bytes, digest: str, options: dict) -> tuple[CsvResult, Profile] | None:
-    """Parsed table for this learner (session memo over the shared byte-keyed cache)."""
+def read_upload(data: bytes, digest: str, options: dict) -> ParsedUpload | None:
+    """Parsed and profiled table for this learner (session memo over the shared byte-keyed
+    caches); big files show their steps in a status box while they run."""
     key = (digest, tuple(sorted(options.items())))
-    memo = st.session_state.get("yd_parsed")
-    if memo is not None and memo[0] == key:
-        return memo[1]
+    memo = st.session_state.get(PARSED_KEY)
+    if memo is not None and memo.key == key:
+        return memo
     try:
-        parsed = _cached_read(data, digest, key[1])
+        if len(data) >= STATUS_BYTES:
+            csv, profile = _read_with_status(data, key)
+        else:
+            csv = _cached_read(data, *key)
+            profile = _cached_profile(csv.frame, *key)
     except CsvError as exc:
         st.error(md_literal(exc))
         return None
-    st.session_state["yd_parsed"] = (key, parsed)
+    parsed = st.session_state[PARSED_KEY] = ParsedUpload(digest, key[1], csv, profile)
     return parsed
+
+
+def _read_with_status(data: bytes, key: tuple) -> tuple[CsvResult, Profile]:
+    start = time.perf_counter()
+    with st.status(f"Reading {len(data) / 1024**2:,.1f} MB …", expanded=True) as status:
+        st.write("1. Reading: the encoding, separator, decimal mark and header are detected, "
+                 "then every line is parsed.")  # fmt: skip
+        try:
+            csv = _cached_read(data, *key)
+        except CsvError:
+            status.update(label="The file could not be read", state="error", expanded=False)
+            raise
+        st.write(f"2. Profiling {plural(csv.frame.shape[1], 'column')} of "
+                 f"{plural(len(csv.frame), 'row')}: types, missing and distinct values.")  # fmt: skip
+        profile = _cached_profile(csv.frame, *key)
+        status.update(
+            label=f"Read and profiled in {time.perf_counter() - start:.1f} s",
+            state="complete",
+            expanded=False,
+        )
+    return csv, profile
 
 
 def show_detected(csv: CsvResult) -> None:
@@ -146,20 +256,30 @@ def show_detected(csv: CsvResult) -> None:
 # --- profile and target --------------------------------------------------------------------
 
 
-def show_profile(csv: CsvResult, profile: Profile) -> None:
+def show_profile(csv: CsvResult, profile: Profile):
+    """The row and column counts, a slot for the profile table (filled by
+    :func:`fill_profile` once the target is known, so the target is not ticked as a feature)
+    and the preview."""
     a, b = st.columns(2)
     a.metric("Rows", f"{profile.n_rows:,}")
     b.metric("Columns", f"{profile.n_cols:,}")
-    table = profile.table()
-    st.dataframe(table.head(PROFILE_ROWS), hide_index=True, width="stretch")
-    if len(table) > PROFILE_ROWS:
-        st.caption(f"First {PROFILE_ROWS:,} of {len(table):,} columns shown.")
+    slot = st.container()
     st.caption(
-        f"Preview: the first {min(PREVIEW_ROWS, profile.n_rows)} rows (shown as plain text)."
+        f"Preview: the first {plural(min(PREVIEW_ROWS, profile.n_rows), 'row')} (shown as plain "
+        "text)."
     )
     preview = csv.frame.head(PREVIEW_ROWS).iloc[:, :200].copy()
     preview.columns = [str(c) for c in preview.columns]
     st.dataframe(preview.astype(str), width="stretch")
+    return slot
+
+
+def fill_profile(slot, profile: Profile, target: str | None) -> None:
+    table = profile.table(target)
+    with slot:
+        st.dataframe(table.head(PROFILE_ROWS), hide_index=True, width="stretch")
+        if len(table) > PROFILE_ROWS:
+            st.caption(f"First {PROFILE_ROWS:,} of {len(table):,} columns shown.")
 
 
 def choose_target(profile: Profile) -> str:
@@ -181,7 +301,8 @@ def choose_features(profile: Profile, target: str) -> list[str]:
         options,
         default=default,
         key=f"yd_feat_{hashlib.md5(target.encode()).hexdigest()[:8]}",
-        help="Left out by default: identifiers, free text, dates, constant and empty columns.",
+        help="Left out by default: identifiers, free text, constant and empty columns. Dates "
+        "become numbers (year, month, weekday).",
     )
     excluded = profile.excluded(target)
     if excluded:
@@ -200,8 +321,10 @@ def training_settings() -> dict:
     seed = int(cols[1].number_input("Seed", 0, 10_000, 0, key="yd_seed", **_URL))
     hidden = cols[2].selectbox("Hidden layers", list(HIDDEN_CHOICES), key="yd_hidden", **_URL)
     epochs = int(
-        cols[3].number_input("Epochs (0 = automatic)", 0, 5_000, 0, key="yd_epochs", **_URL)
-    )
+        cols[3].number_input("Epochs (0 = automatic)", 0, 5_000, 0, key="yd_epochs", **_URL,
+                             help="Automatic: until the loss stops falling (the model without "
+                             "hidden layers), or early stopping on a validation split.")
+    )  # fmt: skip
     return {
         "test_size": float(test),
         "seed": seed,
@@ -213,26 +336,34 @@ def training_settings() -> dict:
 # --- preprocessing steps -------------------------------------------------------------------
 
 
-def prepared_for(csv: CsvResult, profile: Profile, digest: str, config: PipelineConfig):
+def prepared_for(
+    csv: CsvResult, profile: Profile, digest: str, config: PipelineConfig
+) -> PreparedUpload:
     # The reading options (separator, decimal, header) change the frame without changing the
     # file's bytes, so the frame's shape, names and types are part of the key too.
     frame = csv.frame
-    key = (
-        digest,
-        frame.shape,
-        tuple(map(str, frame.columns)),
-        tuple(map(str, frame.dtypes)),
-        config,
-    )
-    memo = st.session_state.get("yd_prepared")
-    if memo is not None and memo[0] == key:
-        return memo[1]
-    prepared = preprocess(csv.frame, profile, config)
-    st.session_state["yd_prepared"] = (key, prepared)
-    return prepared
+    key = (digest, frame.shape, tuple(map(str, frame.columns)), tuple(map(str, frame.dtypes)),
+           config)  # fmt: skip
+    memo = st.session_state.get(PREPARED_KEY)
+    if memo is not None and memo.key == key:
+        return memo
+    if len(frame) >= PARALLEL_ROWS:
+        with st.status(f"Preparing {plural(len(frame), 'row')} …", expanded=True) as status:
+            st.write("Label-encoding the target, splitting, then fitting each column's "
+                     "treatment on the training rows and transforming both sets.")  # fmt: skip
+            try:
+                target, features, prepared = preprocess(frame, profile, config)
+            except ValueError:
+                status.update(label="The settings cannot be used", state="error")
+                raise
+            status.update(label="Prepared", state="complete", expanded=False)
+    else:
+        target, features, prepared = preprocess(frame, profile, config)
+    found = st.session_state[PREPARED_KEY] = PreparedUpload(key, target, features, prepared)
+    return found
 
 
-def show_steps(prepared) -> None:
+def show_steps(prepared: Prepared) -> None:
     """Each step with its table, warnings (the target's notes are the first step's), lesson
     link and code."""
     for i, step in enumerate(prepared.steps, start=1):
@@ -246,85 +377,5 @@ def show_steps(prepared) -> None:
         code_panel(step.code, "The pandas / scikit-learn code")
 
 
-# --- training and results ------------------------------------------------------------------
-
-
-def show_results(result) -> None:
-    a, b, c = st.columns(3)
-    a.metric("Test accuracy (your network)", f"{result.accuracy:.1%}")
-    b.metric("Baseline: scikit-learn LogisticRegression", f"{result.baseline_accuracy:.1%}")
-    c.metric("Difference", f"{100 * (result.accuracy - result.baseline_accuracy):+.1f} pp")
-    majority, share = result.majority
-    st.caption(
-        f"Always answering the most frequent class, “{md_literal(majority)}”, would score "
-        f"{share:.1%}: the floor any model must beat."
-    )
-    if result.accuracy <= share + 0.005:
-        st.warning(
-            f"Your network scores no better than always answering “{md_literal(majority)}”. "
-            "With imbalanced classes accuracy hides this: read the recall of the rare "
-            "classes in the report below (and try more epochs or a lower threshold)."
-        )
-    code_panel(baseline_code(result.config.seed), "The baseline's scikit-learn code")
-    report = pd.DataFrame({k: v for k, v in result.report.items() if isinstance(v, dict)}).T
-    st.markdown("**Classification report** (test rows)")
-    report.index = [str(i) for i in report.index]
-    st.dataframe(report.round(3), width="stretch")
-    st.page_link(
-        "pages/7_Metrics_and_Report.py", label="How to read this report", icon=":material/school:"
-    )
-    st.markdown("**Confusion matrix** (rows: true class, columns: predicted)")
-    classes = [str(c) for c in result.classes]
-    st.dataframe(pd.DataFrame(result.confusion, index=classes, columns=classes), width="stretch")
-    if result.n_classes == 2:
-        threshold_view(result)
-
-
-def threshold_view(result) -> None:
-    positive = result.classes[1]
-    st.markdown(f"**Decision threshold** for the positive class “{md_literal(positive)}”")
-    thr = st.slider("Threshold", 0.01, 0.99, 0.5, 0.01, key="yd_thr", **_URL)
-    m = metrics.threshold_metrics(result.prepared.y_test, result.proba_test[:, 1], thr)
-    cols = st.columns(4)
-    for col, name in zip(cols, ("accuracy", "precision", "recall", "f1"), strict=True):
-        col.metric(name.capitalize(), f"{m[name]:.1%}")
-    st.caption(f"At {thr:.2f}: TN {m['tn']} · FP {m['fp']} · FN {m['fn']} · TP {m['tp']}")
-    st.page_link(
-        "pages/3_Decision_Threshold.py", label="The threshold lesson", icon=":material/school:"
-    )
-
-
-def downloads(result, csv: CsvResult, name: str) -> None:
-    cache = st.session_state.setdefault("yd_downloads", {})
-    key = id(result)
-    if cache.get("key") != key:
-        cache.clear()
-        cache["key"] = key
-        cache["model"] = model_bytes(result, csv)
-        cache["script"] = standalone_script(result, csv, safe_filename(name)).encode()
-        cache["predictions"] = predictions_csv(result, csv.frame)
-    a, b, c = st.columns(3)
-    a.download_button(
-        "Model (.pt)",
-        cache["model"],
-        "classlab_model.pt",
-        "application/octet-stream",
-        key="yd_dl_model",
-    )
-    b.download_button(
-        "Script (.py)", cache["script"], "train_classlab.py", "text/x-python", key="yd_dl_script"
-    )
-    c.download_button(
-        "Test predictions (.csv)",
-        cache["predictions"],
-        "test_predictions.csv",
-        "text/csv",
-        key="yd_dl_pred",
-    )
-    code_panel(
-        "import torch\n"
-        "payload = torch.load('classlab_model.pt', weights_only=True)\n"
-        "print(payload['classes'], payload['preprocessor']['feature_names'][:5])\n"
-        "# or: from lib.tabular.export import load_model, predict_frame",
-        "Load the model file",
-    )
+def training_lab_link() -> None:
+    st.page_link(lesson("Training_Lab"), label="Training lab", icon=":material/science:")
