@@ -471,8 +471,10 @@ async def trainer(session: Session, rng: random.Random, start: float, end: float
     play = session.widget(key=PLAY[0]) or session.widget(label=PLAY[1])
     if play is None:
         return {"note": "no Play button"}
-    session.click(play)
+    pressed = session.click(play)
     await asyncio.sleep(max(0.0, end - loop.time()))
+    if pressed.done.done():
+        pressed.done.exception()  # read (a drop fails it), so asyncio does not warn
     ticking = bool(session.timers)
     session.stop_timers()  # the tab is closed: no more ticks
     w0 = start + ramp
@@ -503,6 +505,8 @@ async def trainer(session: Session, rng: random.Random, start: float, end: float
         "epochs": epochs_rate,
         "steps_shown": bool(with_steps),
         "ticking": ticking,
+        "play": pressed.latency,  # None: Play not answered before the window's end
+        "unanswered": int(pressed.latency is None),
     }
 
 
@@ -743,7 +747,11 @@ def print_report(r: dict) -> bool:
                 print(f"    {i:<8} {t.get('note') or t['open'].get('error')}")
                 continue
             s, e = t["steps"], t["epochs"]
-            state = "training" if t["ticking"] else "stopped (finished or paused)"
+            if t["play"] is None:
+                state = "Play not answered within the window"
+            else:
+                state = "training" if t["ticking"] else "stopped (finished or paused)"
+                state += f", Play answered in {t['play']:.1f} s"
             if not t["steps_shown"]:
                 state += f"; no '{STEPS_LABEL}' metric seen"
             print(f"    {i:<8} {t['updates']:>14.1f} {t['all_updates']:>15.1f} {t['cut']:>4.0%} "
