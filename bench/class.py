@@ -14,14 +14,18 @@ drives it with protocol-level websocket sessions that behave like learners (see
 * trainer sessions open the Training lab on XOR (the reference setting below, through the
   page's URL parameters), press Play, and tick the page's ``run_every`` fragments on the
   intervals the server announces, as the browser's timers do. Counted per trainer: live-view
-  updates/s (fragment runs that delivered the "Optimizer steps" metric), optimizer steps/s
-  and epochs/s (read from the metrics shown);
+  updates/s (fragment runs that delivered the "Optimizer steps" metric, also those cut short
+  by the next tick: the browser shows what arrived), optimizer steps/s and epochs/s (read
+  from the metrics shown), and how long Play took to answer. A warm-up session presses Play
+  first, so whatever the lab starts on the first Play of the day is running;
 * reference, measured in the same run: a bare PyTorch loop on the same model (XOR, 250
   training points, 2×4 tanh, lr 0.03, SGD, the lab's batch; one thread), times the cores;
-* server RSS (VmRSS summed over the server's process tree, from /proc) with no session,
-  with every lesson session opened and idle, and the maximum under load; server and client
-  CPU over the measured window (the client must not be the bottleneck: ``--clients P``
-  spreads the sessions over P processes).
+* server RSS (VmRSS summed over the server's process tree, from /proc: the lab's worker
+  processes included) after the warm-up (each page opened once), with every lesson session
+  opened and idle, and the maximum under load; CPU over the measured window of the server,
+  of the client (it must not be the bottleneck: ``--clients P`` spreads the sessions over P
+  processes) and of every other program on the machine; the server's CPU time per lesson
+  change, which other programs on the machine disturb far less than latencies.
 
 Errors counted: exceptions shown in a page, websocket drops, changes never answered.
 
@@ -32,7 +36,8 @@ every trainer ≥ 2 updates/s, no errors), alone (1 trainer: ≥ 45 epochs/s, �
 ≥ 85 % of a bare loop's step rate, i.e. of wall time spent training). The memory target
 (≤ 25 MB per idle lesson session) is printed whenever lesson sessions run.
 
-Shares the machine's cores with the server: run it on an otherwise idle machine.
+Shares the machine's cores with the server: run it on an otherwise idle machine (the report
+says how much CPU other programs took meanwhile).
 """
 
 from __future__ import annotations
@@ -86,7 +91,6 @@ PLAY = ("lab_play", "Play")  # key, label
 INTERVAL, JITTER = 2.0, 0.25  # a lesson change every 2 s ± 25 %
 GRACE = 20.0  # after the window, how long a sent change may still be answered
 OPEN_TIMEOUT = 300.0  # a whole class opening at once waits behind each other
-MB = 1024 * 1024
 
 SCENARIOS = {
     "lessons60": {"sessions": 60, "trainers": 0},
