@@ -423,3 +423,12 @@ def run_in_thread(scenario) -> None:
     assert not worker.is_alive(), "the runtime scenario did not finish"
     if outcome:
         raise outcome[0]
+
+
+def test_apptests_mock_runtime_is_left_alone(monkeypatch, clock, caplog):
+    """Under AppTest the runtime is a Mock without sessions: nothing to do, nothing logged."""
+    from unittest.mock import Mock
+
+    use_runtime(monkeypatch, Mock(spec=["uploaded_file_mgr"]))
+    assert release_ended_sessions() == 0
+    assert "Could not release" not in caplog.text
