@@ -22,7 +22,7 @@ def test_page_renders_and_normalisation_switches(page, server_url):  # noqa: F81
     open_metrics(page, server_url)
     chart = page.locator('[data-testid="stPlotlyChart"]').first
     chart.get_by_text("Confusion matrix (counts)").wait_for()
-    page.get_by_text("Row-normalised (recall)").first.click()
+    page.locator('[data-testid="stRadio"]').get_by_text("Row-normalised (recall)").click()
     chart.get_by_text("Confusion matrix (row-normalised (recall))").wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "met_norm=" in page.url  # the choice is in the shareable link
@@ -39,3 +39,18 @@ def test_clicking_a_cell_lists_its_rows(page, server_url):  # noqa: F811
     page.get_by_text("test rows are virginica and predicted virginica").wait_for(timeout=60_000)
     page.wait_for_function(IDLE, timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+FONT_SIZES = """() => [...document.querySelectorAll(
+    '.js-plotly-plot .xtick text, .js-plotly-plot .ytick text, .js-plotly-plot .g-xtitle text,'
+    + ' .js-plotly-plot .g-ytitle text, .js-plotly-plot .gtitle, .js-plotly-plot text.textpoint,'
+    + ' .js-plotly-plot .textpoint text')]
+    .map(t => parseFloat(t.style.fontSize || getComputedStyle(t).fontSize))"""
+
+
+def test_chart_text_is_at_least_14_px_in_the_browser(page, server_url):  # noqa: F811
+    # Streamlit's theme draws tick labels at 12 px unless a figure sizes them itself.
+    open_metrics(page, server_url)
+    page.locator('[data-testid="stPlotlyChart"] .xtick text').first.wait_for()
+    sizes = page.evaluate(FONT_SIZES)
+    assert len(sizes) >= 9 and min(sizes) >= 14, sizes

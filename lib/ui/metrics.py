@@ -98,7 +98,7 @@ def report_table(frame: pd.DataFrame) -> None:
     """
     number = st.column_config.NumberColumn(format="%.3f")
     config = {c: number for c in ("precision", "recall", "f1-score")}
-    height = 38 + 35 * (len(frame) + 1)
+    height = 35 * (len(frame) + 1) + 3  # the header and every row, 35 px each
     st.dataframe(frame, column_config=config, width="stretch", height=height)
 
 
