@@ -193,8 +193,7 @@ KEYS: tuple[Key, ...] = (
     _u("enc_hu", ENCODING, str, "error", choices=("error", "ignore"),
        meaning="Pitfall 3: OneHotEncoder's handle_unknown."),
     # -- 2. sigmoid (lib/ui/sigmoid.py) ---------------------------------------------------------
-    _u("sig_x", SIGMOID, float, 2.5, -10.0, 10.0, meaning="The logit x on the curve."),
-    _w("sig_x_num", SIGMOID, "The number box mirroring sig_x (copied on every run).", float),
+    _u("sig_x", SIGMOID, float, 2.5, -10.0, 10.0, meaning="The logit z (section 2: feature x)."),
     _u("sig_w", SIGMOID, float, 1.0, -5.0, 5.0, meaning="z = w·x + b: the weight."),
     _u("sig_b", SIGMOID, float, 0.0, -10.0, 10.0, meaning="z = w·x + b: the bias."),
     _w("sig_curve", SIGMOID, "The sigmoid figure."),
