@@ -69,13 +69,13 @@ def core_count() -> int:
 def cookie_secret(state_dir: Path) -> str:
     """The secret every replica shares, created on first use (owner-only) and then kept."""
     path = state_dir / "cookie_secret"
-    state_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as f:
-        f.write(secrets.token_urlsafe(32))
+    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists() or not path.read_text().strip():
+        # written whole under another name, then renamed: never a half-written secret
+        tmp = path.with_name(f".cookie_secret.{os.getpid()}")
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+            f.write(secrets.token_urlsafe(32))
+        os.replace(tmp, path)
     return path.read_text().strip()
 
 
@@ -186,7 +186,8 @@ def start(
     if not haproxy or not Path(haproxy).exists():
         raise HaproxyMissing()
     state_dir = Path(state_dir)
-    (state_dir / "logs").mkdir(parents=True, exist_ok=True)
+    state_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the secret and the logs
+    (state_dir / "logs").mkdir(mode=0o700, exist_ok=True)
     ports = replica_ports or [port + i for i in range(1, replicas + 1)]
     env = {
         **os.environ,
@@ -199,25 +200,26 @@ def start(
         handle.replicas = [handle.start_replica(i) for i in range(len(ports))]
         cfg = state_dir / "haproxy.cfg"
         cfg.write_text(loopback_config(ports, host, port))
-        _wait(handle, [f"http://127.0.0.1:{p}" for p in ports], timeout, "replica")
+        _wait(handle, [f"http://127.0.0.1:{p}" for p in ports], timeout)
         with open(state_dir / "logs" / "haproxy.log", "ab") as log:
             handle.proxy = subprocess.Popen(
                 [haproxy, "-db", "-f", str(cfg)], stdin=subprocess.DEVNULL, stdout=log, stderr=log
             )
-        _wait(handle, [f"http://127.0.0.1:{port}"], 30, "proxy")
+        _wait(handle, [f"http://127.0.0.1:{port}"], 30)
     except BaseException:
         handle.stop()
         raise
     return handle
 
 
-def _wait(handle: Deployment, urls: list[str], timeout: float, what: str) -> None:
+def _wait(handle: Deployment, urls: list[str], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     waiting = list(urls)
     while waiting:
         for proc in [handle.proxy, *handle.replicas]:
             if proc is not None and proc.poll() is not None:
-                raise RuntimeError(f"a {what} exited; see {handle.state_dir / 'logs'}")
+                name = "haproxy" if proc is handle.proxy else "a replica"
+                raise RuntimeError(f"{name} exited; see {handle.state_dir / 'logs'}")
         if time.monotonic() > deadline:
             raise RuntimeError(f"{waiting} not healthy after {timeout:.0f} s")
         waiting = [u for u in waiting if not healthy(u)]
@@ -244,13 +246,18 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
 
-    # Ctrl-C raises KeyboardInterrupt; make SIGTERM (systemd, docker stop, kill) do the same
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Ctrl-C raises KeyboardInterrupt; SIGTERM (systemd, kill) and SIGHUP (the terminal
+    # closed) do the same, so that every way out stops the proxy and the servers
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.default_int_handler)
     try:
         handle = start(n, args.port, args.host, args.state_dir, haproxy=args.haproxy)
     except HaproxyMissing as e:
         print(e, file=sys.stderr)
         return 2
+    except RuntimeError as e:  # a port in use, a server that cannot start: its log says why
+        print(e, file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     print(f"ClassLab: {n} replicas behind HAProxy. Learners open:\n\n    {handle.url}\n")
