@@ -92,6 +92,22 @@ def test_figures_never_import_torch():
 def test_lib_is_packages_with_one_idea_each():
     # The layout the README describes: the flat modules are gone.
     flat = sorted(p.name for p in (ROOT / "lib").glob("*.py"))
-    assert flat == ["__init__.py", "catalog.py", "cli.py", "runtime.py"]
+    assert flat == ["__init__.py", "catalog.py", "cli.py", "runtime.py", "text.py"]
     for package in ("core", "lessons", "tabular", "plots", "ui"):
         assert (ROOT / "lib" / package / "__init__.py").exists(), package
+
+
+def test_text_rule_stands_alone():
+    # lib/text.py is the one rule for outside text: every layer may use it, so it imports
+    # nothing of lib and no Streamlit.
+    imported = imported_modules(ROOT / "lib" / "text.py")
+    assert not {m for m in imported if m == "lib" or m.startswith(("lib.", "streamlit"))}
+
+
+def test_the_state_schema_imports_no_page_glue():
+    # Every lib/ui module may read the schema (lib/ui/state.py) and the link check
+    # (lib/ui/query.py) without an import cycle: they import no other lib/ui module at import
+    # time (choices from UI modules are resolved lazily, by name).
+    for name, allowed in (("state.py", set()), ("query.py", {"lib.ui.state"})):
+        imported = imported_modules(ROOT / "lib" / "ui" / name)
+        assert {m for m in imported if m.startswith("lib.ui")} <= allowed, name
