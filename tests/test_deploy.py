@@ -144,14 +144,18 @@ def answers(url: str) -> bool:
 @needs_haproxy
 def test_the_launcher_restarts_a_dead_server_and_sigterm_stops_everything(tmp_path):
     port, *replica_ports = free_ports(3, consecutive=True)
+    args = [sys.executable, "-m", "deploy", "--replicas", "2", "--port", str(port),
+            "--host", "127.0.0.1"]  # fmt: skip
+    printed = subprocess.run(
+        [*args, "--print-config"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     proc = subprocess.Popen(
-        [sys.executable, "-m", "deploy", "--replicas", "2", "--port", str(port),
-         "--host", "127.0.0.1", "--state-dir", str(tmp_path)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [*args, "--state-dir", str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     try:
         lines = iter(proc.stdout.readline, "")
         assert f"http://127.0.0.1:{port}" in "".join(next(lines) for _ in range(3))
+        assert (tmp_path / "haproxy.cfg").read_text() == printed  # the dry run shows what runs
         urls = [f"http://127.0.0.1:{p}" for p in (port, *replica_ports)]
         assert all(answers(u) for u in urls)
         servers = _children(proc.pid)
