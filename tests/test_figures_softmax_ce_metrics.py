@@ -5,6 +5,8 @@ shape, size and a label), and one caption per chart that states its current numb
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from lib.lessons import softmax as sl
@@ -123,3 +125,31 @@ def test_metrics_captions_state_the_current_numbers():
     text = captions(at)
     assert f"{correct} of {total} test rows lie on the diagonal" in text
     assert "All 95 majority rows and all 5 minority rows" in text
+
+
+def key_section(at, control_key: str, kind: str) -> tuple[list, list]:
+    """The presenter layout's control column (1/3) and figure column (2/3)."""
+    controls = [
+        c for c in at.columns if abs(c.proto.weight - 1 / 3) < 1e-6
+        and any(w.key == control_key for w in c.get(kind))
+    ]  # fmt: skip
+    figures = [c for c in at.columns if abs(c.proto.weight - 2 / 3) < 1e-6]
+    return controls, figures
+
+
+@pytest.mark.parametrize(
+    ("page", "control", "kind", "title"),
+    [
+        (SOFTMAX, "sm_k", "slider", "softmax(z): the bars sum to 1"),
+        (CROSS_ENTROPY, "ce_y", "selectbox", "True class"),
+        (METRICS, "met_norm", "radio", "Confusion matrix (counts)"),
+    ],
+)
+def test_presenter_mode_puts_the_key_control_beside_its_figure(page, control, kind, title):
+    at = open_page(page, query={"present": "1"})
+    controls, figures = key_section(at, control, kind)
+    assert len(controls) == 1 and figures
+    shown = [json.loads(el.proto.spec) for el in figures[0].get("plotly_chart")]
+    assert shown and shown[0]["layout"]["title"]["text"].startswith(title)
+    for spec in shown:
+        assert spec["layout"]["xaxis"]["tickfont"]["size"] >= 18  # projector size

@@ -19,9 +19,9 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
+from lib.plots.style import FONT_SIZE  # px, the smallest chart text
 from lib.text import plotly_literal
 
-FONT_SIZE = 14  # px, the smallest chart text
 # One fill pattern per class (or per series), so bars differ without colour.
 PATTERNS = ("", "/", "\\", "x", "-", "|", "+", ".")
 

@@ -21,10 +21,9 @@ import plotly.graph_objects as go
 
 from lib.core.activations import sigmoid
 from lib.plots.common import FONT_SIZE, bars, labels, pattern, plain_figure, point, readable_layout
-from lib.plots.style import BLUE, MARKERS, ORANGE, class_color
+from lib.plots.style import BLUE, ORANGE, class_color, class_marker, path_dash
 
 GREY = "#9aa5b1"  # a lighter grey than the other lessons' reference lines
-DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 _LAYOUT = {"height": 340, "margin": {"l": 50, "r": 20, "t": 56, "b": 50}}
 
 
@@ -111,8 +110,8 @@ def sweep_lines(
             "name": name,
             "x": typed(grid),
             "y": typed(probs[:, k]),
-            "line": {"width": 4 if k == j else 2, "color": class_color(k), "dash": dash(k)},
-            "marker": {"symbol": MARKERS[k % len(MARKERS)], "size": 9, "maxdisplayed": 12},
+            "line": {"width": 4 if k == j else 2, "color": class_color(k), "dash": path_dash(k)},
+            "marker": {"symbol": class_marker(k), "size": 9, "maxdisplayed": 12},
             "hoverinfo": "skip",
         }
         for k, name in enumerate(shown)
@@ -132,11 +131,6 @@ def sweep_lines(
         xaxis={"title": {"text": f"logit of {shown[j]}"}},
         yaxis={"range": [0, 1.08], "title": {"text": "probability"}},
     )
-
-
-def dash(index: int) -> str:
-    """The line dash of class ``index``: solid, dash, dot …"""
-    return DASHES[index % len(DASHES)]
 
 
 @lru_cache(maxsize=1)
