@@ -450,3 +450,18 @@ def test_large_upload_goes_through_the_threaded_path_in_the_page():
     assert len(result.prepared.rows_train) + len(result.prepared.rows_test) == n
     assert "**Classification report** (test rows)" in texts(at)
     assert not at.exception
+
+
+def test_quiz_treats_a_one_row_gap_as_noise():
+    """Issue #16: marking "test sets are noisy" wrong taught the opposite of the truth: a
+    2-point gap on a 50-row test set is one row."""
+    at = open_page(PAGE)
+    radio = at.radio(key="yd_quiz_q2")
+    assert "50-row test set" in radio.label
+    noisy = next(o for o in radio.options if "noise" in o)
+    radio.set_value(noisy).run()
+    assert not at.exception
+    assert any(str(s.value).startswith("Correct.") for s in at.success)
+    radio = at.radio(key="yd_quiz_q2")
+    radio.set_value(next(o for o in radio.options if "switch" in o)).run()
+    assert any("Not quite" in str(e.value) for e in at.error)

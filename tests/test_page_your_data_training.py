@@ -44,8 +44,9 @@ def test_train_runs_live_then_pause_stops_and_resume_continues():
     assert at.button(key="yd_train").disabled and not at.button(key="yd_pause").disabled
     assert at.button(key="yd_train").label == "Train"  # "Resume" only once paused
     assert "upload_result" not in at.session_state  # no evaluation before the end
-    panel = next(c.value for c in at.code if "optimizer.step()" in c.value)
+    panel = next(c.value for c in at.code if "optimizer.step(closure)" in c.value)
     assert "BCEWithLogitsLoss" in panel and f"range({EPOCHS})" in panel  # this run's loop
+    assert "LBFGS" in panel  # the default model: full-batch L-BFGS
     first = epoch_of(at)
     assert 0 < first < EPOCHS
     at.run()
@@ -159,4 +160,34 @@ def test_a_model_no_better_than_the_majority_class_is_called_out():
     at = train_to_the_end(upload(df.to_csv(index=False).encode()))
     captions = " ".join(str(c.value) for c in at.caption)
     assert "Always answering the most frequent class, “normal”" in captions
-    assert any("no better than always answering" in str(w.value) for w in at.warning)
+    result = at.session_state["upload_result"][1]
+    assert [d.kind for d in result.diagnosis()] == ["no signal", "imbalance"]
+    shown = " ".join(str(w.value) for w in at.warning).replace("\\", "")
+    assert "does better than always answering “normal”" in shown
+    assert "threshold" in shown  # two classes: the threshold can help
+
+
+def test_hidden_layers_train_with_early_stopping_shown_on_the_loss_curve():
+    """A network with hidden layers and automatic epochs holds out a validation split; the
+    loss chart marks the best epoch, whose weights are restored for the evaluation."""
+    import json
+
+    at = upload(_table(400, seed=2))
+    at.selectbox(key="yd_hidden").set_value("16").run()
+    train_to_the_end(at)
+    result = at.session_state["upload_result"][1]
+    assert result.method == "adam" and result.n_validation > 0
+    assert result.best_epoch is not None
+    shown = texts(at)
+    assert "Early stopping" in shown and "validation split" in shown
+    specs = [json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
+    rules = [
+        (spec, layer)
+        for spec in specs
+        for layer in spec.get("layer", [])
+        if isinstance(layer.get("mark"), dict) and layer["mark"].get("type") == "rule"
+    ]
+    ((loss, rule),) = rules
+    assert rule["data"]["values"][0]["epoch"] == result.best_epoch
+    assert "validation loss" in json.dumps(loss)
+    assert next(m.label for m in at.metric if "accuracy" in m.label) == "Validation accuracy"

@@ -329,3 +329,111 @@ def test_majority_floor_equals_sklearns_most_frequent_dummy():
     assert share == pytest.approx(dummy.score(prepared.X_test, prepared.y_test))
     assert name == result.classes[int(dummy.predict(prepared.X_test[:1])[0])]
     assert result.summary()["majority_accuracy"] == share
+
+
+def test_defaults_reach_the_baseline_across_datasets_and_seeds():
+    """Issue #15.2: with default settings the network is no worse than its LogisticRegression
+    baseline on the same split (same inputs, the same C=1 penalty): within 2 points on
+    average over bundled datasets and generated tables, several seeds each, and never far
+    below on one split."""
+    from tests.test_preprocessing import generated_table
+
+    gaps = []
+    for make, target in DATASETS.values():
+        csv, profile = read_and_profile(make())
+        for seed in range(3):
+            result = run(csv.frame, profile, PipelineConfig(target=target, seed=seed))
+            gaps.append(result.accuracy - result.baseline_accuracy)
+    for seed in range(6):
+        df, _ = generated_table(seed)
+        csv, profile = read_and_profile(df.to_csv(index=False).encode())
+        result = run(csv.frame, profile, PipelineConfig(target="y", seed=seed))
+        assert result.method == "lbfgs" and result.stopped == "converged"
+        gaps.append(result.accuracy - result.baseline_accuracy)
+    assert np.mean(gaps) >= -0.02, gaps
+    assert min(gaps) >= -0.05, gaps
+
+
+def test_default_training_reaches_the_baselines_objective():
+    """Full-batch L-BFGS on the mean loss + ||W||²/2n reaches scikit-learn's optimum (float32
+    line searches that stall are restarted instead of taken for convergence)."""
+    from sklearn.linear_model import LogisticRegression
+
+    csv, result = _run(sklearn_csv(skd.load_breast_cancer), "target")
+    X, y = result.prepared.X_train.astype(np.float64), result.prepared.y_train
+    clf = LogisticRegression(max_iter=10_000, tol=1e-10).fit(X, y)
+
+    def objective(w, b):
+        z = X @ w.ravel() + b[0]
+        return np.mean(np.logaddexp(0, z) - y * z) + (w**2).sum() / (2 * len(y))
+
+    layer = result.model[-1]
+    ours = objective(layer.weight.detach().double().numpy(), layer.bias.detach().double().numpy())
+    assert ours == pytest.approx(objective(clf.coef_, clf.intercept_), rel=1e-5)
+
+
+def test_hidden_layers_stop_early_on_a_validation_split_and_restore_the_best_epoch():
+    data = titanic_like(500)
+    csv, result = _run(data, "Survived", hidden=(32,))
+    assert result.method == "adam" and result.n_validation > 0
+    losses = [h["test_loss"] for h in result.history]  # the validation split's loss
+    assert result.best_epoch == int(np.argmin(losses))
+    if result.stopped == "stopped early":
+        assert result.epochs > result.best_epoch
+    # the evaluated weights are the best epoch's, not the last epoch's
+    from lib.tabular.pipeline import preprocess, start_training
+
+    info, _features, prepared = preprocess(csv.frame, read_and_profile(data)[1], result.config)
+    run_ = start_training(prepared, info.n_classes, result.config)
+    while not run_.finished:
+        run_.advance(60)
+    run_.trainer.restore_best()
+    for mine, theirs in zip(run_.trainer.model.state_dict().values(),
+                            result.model.state_dict().values(), strict=True):  # fmt: skip
+        assert torch.equal(mine, theirs)
+
+
+@pytest.mark.parametrize(
+    ("make", "target", "hidden"),
+    [(penguins_like, "species", ()), (titanic_like, "Survived", ()),
+     (titanic_like, "Survived", (16,))],
+)  # fmt: skip
+def test_downloaded_script_reproduces_preprocessing_and_weights_bit_for_bit(
+    tmp_path, make, target, hidden
+):
+    """The script rebuilds X_train / X_test and trains the same weights exactly: the same
+    preprocessing (indicators, 0/1 columns unscaled), L-BFGS with its restarts, or Adam
+    with the validation split and the best epoch."""
+    data = make()
+    csv, result = _run(data, target, hidden=hidden)
+    (tmp_path / "data.csv").write_bytes(data)
+    dump = (
+        "\nnp.savez(sys.argv[2], X_train=X_train, X_test=X_test, pred=pred,\n"
+        "         **{k: v.detach().numpy() for k, v in model.state_dict().items()})\n"
+    )
+    script = tmp_path / "train.py"
+    script.write_text(standalone_script(result, csv, "data.csv") + dump)
+    out = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "data.csv"), str(tmp_path / "out.npz")],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    got = np.load(tmp_path / "out.npz")
+    np.testing.assert_array_equal(got["X_train"], result.prepared.X_train)
+    np.testing.assert_array_equal(got["X_test"], result.prepared.X_test)
+    for name, value in result.model.state_dict().items():
+        np.testing.assert_array_equal(got[name], value.numpy(), err_msg=name)
+    np.testing.assert_array_equal(got["pred"], result.pred_test)
+    assert "95% interval" in out.stdout
+
+
+def test_summary_keeps_every_key_and_adds_intervals():
+    _, result = _run(titanic_like(300), "Survived")
+    summary = result.summary()
+    for key in ("target", "n_rows", "n_train", "n_test", "n_features", "features", "n_classes",
+                "classes", "epochs", "test_accuracy", "baseline_accuracy", "difference",
+                "majority_accuracy", "macro_f1", "seconds", "warnings"):  # fmt: skip
+        assert key in summary, key
+    low, high = summary["test_accuracy_ci"]
+    assert low <= summary["test_accuracy"] <= high
+    assert 0 <= summary["p_value_vs_baseline"] <= 1

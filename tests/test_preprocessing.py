@@ -61,10 +61,10 @@ def our_names_for(transformer, categorical, date_of) -> list[str]:
     names = []
     for name in transformer.get_feature_names_out():
         kind, rest = name.split("__", 1)
-        if kind == "ind":
+        if kind in ("ind", "missing"):
             column = rest.removeprefix("missingindicator_")
             names.append(date_of.get(column, column) + INDICATOR_SUFFIX)
-        elif kind == "cat":
+        elif kind in ("cat", "categories"):
             column = next(c for c in categorical if rest.startswith(c + "_"))
             value = rest[len(column) + 1 :]
             names.append(f"{column}={OTHER if value == 'infrequent_sklearn' else value}")
@@ -438,3 +438,82 @@ def test_median_of_a_long_column_equals_numpy(kind):
         column = values[:size]
         finite = column[~np.isnan(column)]
         assert finite_median(column.copy()) == float(np.median(finite))
+
+
+@pytest.mark.parametrize(
+    ("values", "fmt"),
+    [
+        (["1970-01-01", "1999-12-31", "2021-06-15"], "ISO8601"),
+        (["2021/03/04", "2020/11/30", "2019/01/02"], "ISO8601"),
+        (["04/03/2021", "25/12/2020", "13/01/2019"], "%d/%m/%Y"),
+        (["03/04/2021", "12/25/2020", "01/13/2019"], "%m/%d/%Y"),
+        (["Mar 4, 2021", "Dec 25, 2020", "Jan 2, 2019"], "%b %d, %Y"),
+        (["2021-03-04 10:22", "2021-03-05 23:01", "2021-03-09 08:00"], "ISO8601"),
+    ],
+)
+def test_dates_are_detected_and_split_into_the_parts_that_vary(values, fmt):
+    from lib.tabular.dates import date_format
+    from lib.tabular.profile import profile_frame
+
+    rng = np.random.default_rng(0)
+    n = 60
+    df = pd.DataFrame({"when": rng.choice(values, n), "x": rng.normal(size=n)})
+    df["y"] = rng.choice(["a", "b"], n)
+    assert date_format(df["when"]) == fmt
+    assert profile_frame(df).column("when").kind == "date"
+    assert "when" in profile_frame(df).default_features("y")
+    p = prepare(df, check_target(df, "y"), ["when", "x"], seed=0)
+    spec = p.preprocessor.dates["when"]
+    stamps = pd.to_datetime(df["when"], format=fmt, utc=True)
+    expected = {
+        "year": stamps.dt.year, "month": stamps.dt.month,
+        "weekday": stamps.dt.dayofweek, "hour": stamps.dt.hour,
+    }  # fmt: skip
+    varying = [k for k, v in expected.items() if v.iloc[p.rows_train].nunique() > 1]
+    assert spec["parts"] == varying and spec["format"] == fmt
+    step = next(s for s in p.steps if s.title == "Dates become numbers")
+    assert step.table["becomes"].iloc[0] == ", ".join(f"when_{v}" for v in varying)
+
+
+def test_unreadable_dates_become_missing_with_a_note_and_one_indicator():
+    n = 80
+    when = pd.Series(pd.date_range("2020-01-01", periods=n, freq="5D").strftime("%Y-%m-%d"))
+    when[[3, 10, 11]] = ["not a date", None, "2020-13-45"]
+    df = pd.DataFrame({"when": when, "y": ["a", "b"] * (n // 2)})
+    p = prepare(df, check_target(df, "y"), ["when"], test_size=0.1, seed=0)
+    names = p.preprocessor.feature_names
+    assert [n for n in names if n.endswith(INDICATOR_SUFFIX)] == ["when" + INDICATOR_SUFFIX]
+    step = next(s for s in p.steps if s.title == "Dates become numbers")
+    train_rows = set(p.rows_train.tolist())
+    unreadable = len(train_rows & {3, 11})
+    if unreadable:
+        assert any("could not be read as a date" in w for w in step.warnings)
+
+
+def test_the_scaling_step_explains_why_the_0_1_columns_are_not_rescaled():
+    df, _ = generated_table(3)
+    p = prepare(df, check_target(df, "y"), ["a", "colour", "flag"], seed=0)
+    step = p.steps[-1]
+    assert step.title == "Standardise the numbers; leave the 0/1 columns as they are"
+    assert "69 rows" in step.text and "L2 penalty" in step.text
+    assert "MissingIndicator" in step.code and "infrequent_if_exist" in step.code
+
+
+def test_the_sklearn_code_the_page_shows_computes_the_same_matrix():
+    """The ColumnTransformer in the last step's code panel, run as shown on the columns it
+    describes, gives the prepared matrix (columns matched by name)."""
+    df, fmt = generated_table(5)
+    features = ["a", "b", "c", "colour", "city", "flag", "when"]
+    p = prepare(df, check_target(df, "y"), features, seed=5)
+    pre = p.preprocessor
+    code = p.steps[-1].code.split("# All of it in scikit-learn", 1)[1]
+    table = oracle_table(df, pre.numeric, {"when": fmt}, pre.booleans, list(pre.categorical),
+                         p.rows_train)  # fmt: skip
+    scope = {"X": table, "train": table.iloc[p.rows_train], "test": table.iloc[p.rows_test]}
+    exec(compile("#" + code, "<panel>", "exec"), scope)
+    ct = scope["preprocess"]
+    names = our_names_for(ct, list(pre.categorical), {"when_year": "when"})
+    assert sorted(names) == sorted(pre.feature_names)
+    order = [names.index(n) for n in pre.feature_names]
+    np.testing.assert_allclose(p.X_train, scope["X_train"][:, order], rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(p.X_test, scope["X_test"][:, order], rtol=1e-4, atol=1e-4)

@@ -43,7 +43,9 @@ def penalty(weights: list, l2: float) -> torch.Tensor:
 class PipelineTrainer(Trainer):
     """``method="lbfgs"`` (full batch) or ``"adam"`` (mini-batches of ``batch_size``), with the
     L2 penalty ``l2`` on the weights only; ``patience`` (epochs) turns on early stopping on
-    the evaluation rows (then a validation split). ``done`` says why training ended early."""
+    the evaluation rows (then a validation split). ``done`` says why training ended early;
+    with ``stop_when_converged=False`` (epochs set by the learner) L-BFGS runs every epoch
+    and only notes ``converged_at``."""
 
     def __init__(
         self,
@@ -60,6 +62,7 @@ class PipelineTrainer(Trainer):
         l2: float = 0.0,
         seed: int = 0,
         patience: int | None = None,
+        stop_when_converged: bool = True,
     ) -> None:
         if method not in ("lbfgs", "adam"):
             raise ValueError(f"method must be 'lbfgs' or 'adam', got {method!r}.")
@@ -67,6 +70,8 @@ class PipelineTrainer(Trainer):
         self.done: str | None = None  # "converged" / "stopped early"
         self.best_epoch, self.best_loss, self.best_state = 0, math.inf, None
         self.restarts: list[int] = []  # L-BFGS: epochs after which its memory was cleared
+        self.stop_when_converged = stop_when_converged  # False: run every epoch asked for
+        self.converged_at: int | None = None
         self._restarted = False
         batch = len(X_train) if method == "lbfgs" or batch_size is None else batch_size
         config = TrainConfig("Adam", learning_rate if method == "adam" else 1.0, batch, 0.0,
@@ -104,7 +109,9 @@ class PipelineTrainer(Trainer):
         self._finish_epoch()
         if self._stalled(value):
             if self._restarted:  # a fresh start made no progress either: the minimum
-                self.done = "converged"
+                self.converged_at = self.converged_at or self.epoch
+                if self.stop_when_converged:
+                    self.done = "converged"
             else:  # float32 line searches can stall early: restart from the gradient
                 self.optimizer.state.clear()
                 self.restarts.append(self.epoch)

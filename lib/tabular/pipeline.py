@@ -348,7 +348,7 @@ def start_training(prepared: Prepared, n_classes: int, config: PipelineConfig) -
     trainer = PipelineTrainer(
         model, X, y, X_eval, y_eval, n_classes, method=how.method,
         learning_rate=config.learning_rate, batch_size=how.batch, l2=1.0 / len(y),
-        seed=config.seed, patience=how.patience,
+        seed=config.seed, patience=how.patience, stop_when_converged=config.epochs is None,
     )  # fmt: skip
     if validation is None:  # the same values, held once
         prepared.X_train, prepared.X_test = trainer.X_train.numpy(), trainer.X_test.numpy()

@@ -189,45 +189,51 @@ def _profile_column(
     if pd.api.types.is_bool_dtype(col):
         return found("boolean", True, "used as 0 / 1")
     if pd.api.types.is_numeric_dtype(col):
-        if (
-            present >= ID_MIN_ROWS
-            and distinct == present
-            and _is_integer_valued(col)
-            and (
-                _ID_NAME.search(name)
-                or col.dropna().is_monotonic_increasing
-                or col.dropna().is_monotonic_decreasing
-            )
-        ):
-            return found("id", False, "a different whole number in every row (an identifier)")
-        if (
-            distinct >= 0.9 * present  # cheap tests first: the last one reads the column
-            and present >= ID_MIN_ROWS
-            and (_ID_NAME.search(name) or (first and present >= 50 and _is_integer_valued(col)))
-        ):
-            return found(
-                "id", False, "named like an identifier, with nearly a different value per row"
-            )
-        return found("numeric", True, "numbers: standardised")
+        return found(*_numeric_kind(name, col, present, distinct, first))
+    return found(*_text_kind(col, present, distinct))
+
+
+def _numeric_kind(name: str, col: pd.Series, present: int, distinct: int, first: bool):
+    """(kind, use, reason) of a numeric column: an identifier or numbers."""
+    if (
+        present >= ID_MIN_ROWS
+        and distinct == present
+        and _is_integer_valued(col)
+        and (
+            _ID_NAME.search(name)
+            or col.dropna().is_monotonic_increasing
+            or col.dropna().is_monotonic_decreasing
+        )
+    ):
+        return "id", False, "a different whole number in every row (an identifier)"
+    if (
+        distinct >= 0.9 * present  # cheap tests first: the last one reads the column
+        and present >= ID_MIN_ROWS
+        and (_ID_NAME.search(name) or (first and present >= 50 and _is_integer_valued(col)))
+    ):
+        return "id", False, "named like an identifier, with nearly a different value per row"
+    return "numeric", True, "numbers: standardised"
+
+
+def _text_kind(col: pd.Series, present: int, distinct: int):
+    """(kind, use, reason) of a text column: dates, free text, an identifier or categories."""
     if date_format(col) is not None:
-        return found("date", True, "dates: the year, month, weekday and hour that vary")
+        return "date", True, "dates: the year, month, weekday and hour that vary"
     sample = col.head(5_000).dropna().astype(str).head(500)
     lengths = sample.str.len()
     words = sample.str.count(r"\s+") + 1
     if lengths.mean() > 40 or (words.mean() >= 4 and distinct > 0.5 * present):
-        return found(
-            "text", False, "free text: a classifier on one-hot columns cannot read sentences"
-        )
+        return "text", False, "free text: a classifier on one-hot columns cannot read sentences"
     if present >= ID_MIN_ROWS and distinct == present:
-        return found("id", False, "a different value in every row (an identifier)")
+        return "id", False, "a different value in every row (an identifier)"
     if present >= ID_MIN_ROWS and distinct > HIGH_CARDINALITY_SHARE * present:
-        return found(
+        return (
             "id",
             False,
             f"{distinct:,} distinct values in {present:,} rows: nearly one per row "
             "(an identifier or code)",
         )
-    return found("categorical", True, "categories: one-hot encoded")
+    return "categorical", True, "categories: one-hot encoded"
 
 
 def count_distinct(col: pd.Series, scratch: Scratch | None = None) -> int:

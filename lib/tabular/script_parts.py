@@ -113,7 +113,13 @@ def split_code() -> str:
 
 
 def preprocessing_code() -> str:
-    """Each column's treatment, fitted on the training rows, exactly as ClassLab computes it."""
+    """Each column's treatment, fitted on the training rows, exactly as ClassLab computes it:
+    :func:`numbers_code` then :func:`encoding_code`."""
+    return numbers_code() + "\n\n" + encoding_code()
+
+
+def numbers_code() -> str:
+    """The numbers and date parts, and their medians, means and standard deviations."""
     return f'''# 4. Numbers: absurd values -> missing, the training median fills the gaps (a 0/1
 #    indicator marks where a value was missing), standardised with the training mean / std.
 #    Dates: the parts that vary. True / false: 0 / 1. Categories: one-hot 0 / 1, rare or
@@ -148,9 +154,12 @@ for v in values:
     centred = column.astype(np.float64) - means[-1]
     std = float(np.sqrt((centred * centred).sum() / centred.size))
     stds.append(std if std > 1e-12 else 1.0)
+'''
 
 
-def true_false(col):
+def encoding_code() -> str:
+    """True / false as 0/1, the numbers' transform and the one-hot blocks: ``features(rows)``."""
+    return f"""def true_false(col):
     s = df[col]
     if s.dtype == bool:
         return s.to_numpy()
@@ -182,7 +191,7 @@ def features(rows):
 
 
 X_train, X_test = features(rows_train), features(rows_test)
-'''
+"""
 
 
 def data_code(pre, target, csv, n_test: int, seed: int, filename: str) -> str:
@@ -338,6 +347,11 @@ for name, right in (("network", pred == y_test), ("baseline", base_pred == y_tes
 def panel_training_code(run) -> str:
     """The loop a run performs, short enough to read; it runs with the page's ``X_train``
     (float32) and ``y_train`` (class codes)."""
+    loop = _panel_lbfgs(run) if run.plan.method == "lbfgs" else _panel_adam(run)
+    return _panel_head(run) + loop
+
+
+def _panel_head(run) -> str:
     trainer, cfg = run.trainer, run.config
     n_features, k = trainer.X_train.shape[1], trainer.n_classes
     sizes = [n_features, *cfg.hidden]
@@ -351,7 +365,7 @@ def panel_training_code(run) -> str:
     else:
         loss = f"nn.CrossEntropyLoss()  # {k} logits; softmax + log inside the loss"
         targets = "y_train  # class codes, shape (N,)"
-    head = f"""import torch
+    return f"""import torch
 from torch import nn
 
 torch.manual_seed({cfg.seed})
@@ -363,10 +377,10 @@ weights = [m.weight for m in model.modules() if isinstance(m, nn.Linear)]
 biases = [m.bias for m in model.modules() if isinstance(m, nn.Linear)]
 l2 = 1 / len(X_train)  # scikit-learn's LogisticRegression(C=1): ||W||² / 2n, biases free
 """
-    if run.plan.method == "lbfgs":
-        return (
-            head
-            + f"""optimizer = torch.optim.LBFGS(model.parameters(), max_iter=1, line_search_fn="strong_wolfe")
+
+
+def _panel_lbfgs(run) -> str:
+    return f"""optimizer = torch.optim.LBFGS(model.parameters(), max_iter=1, line_search_fn="strong_wolfe")
 
 
 def closure():  # L-BFGS evaluates the objective several times per step
@@ -383,7 +397,10 @@ for epoch in range({run.epochs}):  # each step uses all training rows
         break
     previous = objective
 """
-        )
+
+
+def _panel_adam(run) -> str:
+    trainer, cfg = run.trainer, run.config
     schedule = {at: round(cfg.learning_rate * f, 6) for at, f in run.schedule.items()}
     batch = trainer.batch_size
     stopping = (
@@ -393,9 +410,7 @@ for epoch in range({run.epochs}):  # each step uses all training rows
         if run.plan.patience
         else ""
     )
-    return (
-        head
-        + f"""optimizer = torch.optim.Adam([{{"params": weights, "weight_decay": l2}},
+    return f"""optimizer = torch.optim.Adam([{{"params": weights, "weight_decay": l2}},
                               {{"params": biases, "weight_decay": 0.0}}], lr={cfg.learning_rate:g})
 lower_lr_at = {schedule!r}  # epoch -> learning rate
 {stopping}for epoch in range({run.epochs}):
@@ -410,4 +425,3 @@ lower_lr_at = {schedule!r}  # epoch -> learning rate
         loss.backward()
         optimizer.step()
 """
-    )

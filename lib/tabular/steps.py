@@ -250,9 +250,10 @@ def scaling_step(pre: Preprocessor) -> Step:
 
 def sklearn_code(pre: Preprocessor) -> str:
     """scikit-learn's ColumnTransformer that computes the same matrix (columns in its order)."""
-    numbers = [n for n in pre.feature_names[: pre.n_numeric]]
-    width = max([len(k) + o for k, o in zip(pre.categorical.values(), pre.other.values(),
-                                            strict=True)] or [1])  # fmt: skip
+    numbers = list(pre.feature_names[: pre.n_numeric])
+    flagged = list(pre.numeric) + [f"{c}_{s['parts'][0]}" for c, s in pre.dates.items()
+                                   if s["parts"]]  # fmt: skip
+    widths = [len(k) + o for k, o in zip(pre.categorical.values(), pre.other.values(), strict=True)]
     return (
         "# All of it in scikit-learn (X: the numbers and date parts above, the booleans as 0/1,\n"
         f"# the categories as text with missing values written {MISSING!r}):\n"
@@ -261,14 +262,18 @@ def sklearn_code(pre: Preprocessor) -> str:
         "from sklearn.pipeline import make_pipeline\n"
         "from sklearn.preprocessing import OneHotEncoder, StandardScaler\n\n"
         f"numbers = {numbers!r}\n"
+        "# A missing indicator where training rows had gaps (a date's parts go missing\n"
+        "# together: one indicator, on its first part).\n"
+        f"flagged = {flagged!r}\n"
         "preprocess = ColumnTransformer([\n"
         '    ("numbers", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numbers),\n'
-        '    ("missing", MissingIndicator(features="missing-only", error_on_new=False), numbers),\n'
+        '    ("missing", MissingIndicator(features="missing-only", error_on_new=False), flagged),\n'
         f'    ("booleans", "passthrough", {pre.booleans!r}),\n'
-        '    ("categories", OneHotEncoder(handle_unknown="infrequent_if_exist",\n'
-        f"                                 min_frequency={MIN_CATEGORY_ROWS}, max_categories={width + 1}),\n"
+        '    ("categories", OneHotEncoder(handle_unknown="infrequent_if_exist", sparse_output=False,\n'
+        f"                                 min_frequency={MIN_CATEGORY_ROWS}, "
+        f"max_categories={max(widths or [1]) + 1}),\n"
         f"     {list(pre.categorical)!r}),\n"
-        "])\n"
+        "], sparse_threshold=0)  # 0/1 columns pass through unscaled\n"
         "X_train = preprocess.fit_transform(X.loc[train.index])\n"
         "X_test = preprocess.transform(X.loc[test.index])"
     )
