@@ -33,7 +33,7 @@ TOGGLE_KEY = "_present_toggle"  # the sidebar toggle's key (mirrors the URL on e
 _ON = ("1", "true", "True", "yes")
 # Presenting, a chart is at most this tall (CSS px) so that the title, the "Try this" box and
 # the key control with its figure fit 480 px (a 1280×720 projector at 150 % zoom).
-PRESENT_HEIGHT = 270
+PRESENT_HEIGHT = 250
 
 # Every page, both modes. Only ClassLab's own static text goes into this stylesheet.
 STYLE = """<style>
@@ -46,11 +46,18 @@ STYLE = """<style>
 .js-plotly-plot .main-svg text[class$="title"],
 .js-plotly-plot .main-svg text.legendtext,
 .js-plotly-plot .main-svg text.annotation-text { fill: currentColor !important; }
+/* Primary buttons: Streamlit writes white on the primary colour, 2.3:1 on the dark theme's
+   sky blue (#56B4E9, which must stay light: slider values are written in it on the dark
+   background). Canvas is the theme's own page colour (.stApp sets color-scheme): white on
+   the light theme's blue (5.2:1), near-black on the dark theme's sky blue (8:1). */
+.stApp [data-testid^="stBaseButton-primary"]:not(:disabled),
+.stApp [data-testid^="stBaseButton-primary"]:not(:disabled) p { color: Canvas !important; }
 </style>"""
 
 # Presenting: large type, room for the figure. rem is 16 px; the top bar is 3.75rem high.
 PRESENT_STYLE = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 3.75rem; padding-bottom: 2rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] li {
   font-size: 1.375rem; line-height: 1.45; }
@@ -59,10 +66,10 @@ PRESENT_STYLE = """<style>
 [data-testid="stMainBlockContainer"] [data-testid="stSliderThumbValue"],
 [data-testid="stMainBlockContainer"] [data-testid="stTickBar"] { font-size: 1.125rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0 0 0.25rem 0; }
-[data-testid="stMainBlockContainer"] h2 { font-size: 1.875rem; padding: 0.5rem 0; }
-[data-testid="stMainBlockContainer"] [data-testid="stAlertContainer"] { padding: 0.4rem 0.9rem; }
+[data-testid="stMainBlockContainer"] h2 { font-size: 1.5rem; padding: 0.25rem 0 0 0; }
+[data-testid="stMainBlockContainer"] [data-testid="stAlertContainer"] { padding: 0.3rem 0.9rem; }
 [data-testid="stMainBlockContainer"] [data-testid="stAlertContainer"] p {
-  font-size: 1.25rem; margin-bottom: 0.2rem; }
+  font-size: 1.125rem; line-height: 1.4; margin-bottom: 0.1rem; }
 </style>"""
 
 
