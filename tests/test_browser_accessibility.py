@@ -25,6 +25,8 @@ pytestmark = [pytest.mark.browser, needs_chromium]
 
 HOME = ("", "ClassLab: classification with PyTorch")
 PAGES = [HOME] + [(url_path_of(lesson.path), lesson.title) for lesson in LESSONS]
+# Presenter mode restyles the page (large type, folded expanders, the intro in a tooltip).
+PRESENTING = [("?present=1", HOME[1]), ("Decision_Threshold?present=1", "Decision threshold")]
 THEMES = ("light", "dark")
 SEVERE = ("serious", "critical")
 
@@ -151,7 +153,9 @@ def audit(tabs, server_url, path: str, title: str, theme: str) -> dict:  # noqa:
 
 
 @pytest.mark.parametrize("theme", THEMES)
-@pytest.mark.parametrize(("path", "title"), PAGES, ids=[p or "home" for p, _ in PAGES])
+@pytest.mark.parametrize(
+    ("path", "title"), PAGES + PRESENTING, ids=[p or "home" for p, _ in PAGES + PRESENTING]
+)
 def test_axe_finds_no_serious_or_critical_violation(tabs, server_url, path, title, theme):  # noqa: F811
     assert audit(tabs, server_url, path, title, theme)["severe"] == []
 

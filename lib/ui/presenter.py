@@ -30,7 +30,7 @@ from lib.plots.style import font_size, readable
 
 PRESENT_KEY = "present"  # the URL parameter
 TOGGLE_KEY = "_present_toggle"  # the sidebar toggle's key (mirrors the URL on every run)
-_ON = ("1", "true", "True", "yes")
+_ON = ("1", "true", "True")  # as lib/ui/state.py declares them
 # Presenting, a chart is at most this tall (CSS px) so that the title, the "Try this" box and
 # the key control with its figure fit 480 px (a 1280×720 projector at 150 % zoom).
 PRESENT_HEIGHT = 250
@@ -129,13 +129,12 @@ def chart(fig: go.Figure, **kwargs):
     """``st.plotly_chart`` with text a room can read: every label ≥ 14 px (18 px presenting).
 
     Presenting, the chart is at most ``PRESENT_HEIGHT`` px tall so that it fits beside its
-    control. ``fig`` is not changed (a copy is drawn); ``kwargs`` go to ``st.plotly_chart``.
+    control. ``fig`` is not changed; ``kwargs`` go to ``st.plotly_chart``.
     """
     on = presenting()
-    fig = readable(fig, font_size(on))
+    height = None
     if on:
-        height = kwargs.get("height")
-        height = height if isinstance(height, int | float) else fig.layout.height or 450
-        kwargs["height"] = min(height, PRESENT_HEIGHT)
-        fig.layout.height = kwargs["height"]
-    return st.plotly_chart(fig, **kwargs)
+        asked = kwargs.get("height")
+        asked = asked if isinstance(asked, int | float) else fig.layout.height or 450
+        height = kwargs["height"] = min(int(asked), PRESENT_HEIGHT)
+    return st.plotly_chart(readable(fig, font_size(on), height=height), **kwargs)
