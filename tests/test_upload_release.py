@@ -37,6 +37,7 @@ def fresh_throttle(monkeypatch):
     monkeypatch.setattr(upload_release, "_warned", False)
     monkeypatch.setattr(upload_release, "_seen", set())
     monkeypatch.setattr(upload_release, "_callbacks", [])
+    monkeypatch.setattr(upload_release, "_listing_trusted", False)
 
 
 def rec(file_id: str, size: int) -> UploadedFileRec:
@@ -133,9 +134,11 @@ def clock(monkeypatch):
     return now
 
 
-def use_runtime(monkeypatch, runtime):
+def use_runtime(monkeypatch, runtime, trusted: bool = True):
     monkeypatch.setattr(Runtime, "exists", lambda: True)
     monkeypatch.setattr(Runtime, "instance", lambda: runtime)
+    # As after a page run that found its own session listed (see the test of that below).
+    monkeypatch.setattr(upload_release, "_listing_trusted", trusted)
 
 
 def test_wrapper_releases_through_the_running_runtime(monkeypatch, clock):
@@ -201,8 +204,9 @@ def test_wrapper_releases_nothing_if_the_calling_session_is_not_listed(monkeypat
 
 
 def test_wrapper_releases_nothing_when_no_session_is_listed(monkeypatch, clock):
+    # Before any page run has found itself listed, an empty listing is not believed.
     manager = manager_with({"a": {"a": 5}})
-    use_runtime(monkeypatch, fake_runtime(manager, []))
+    use_runtime(monkeypatch, fake_runtime(manager, []), trusted=False)
     assert release_ended_sessions() == 0
     assert set(manager.file_storage) == {"a"}
 
@@ -210,8 +214,11 @@ def test_wrapper_releases_nothing_when_no_session_is_listed(monkeypatch, clock):
 # --- the wrapper, against a real Streamlit Runtime --------------------------------------------
 
 
-def test_real_runtime_session_expired_in_reconnect_storage_loses_its_files(tmp_path, clock):
+def test_real_runtime_session_expired_in_reconnect_storage_loses_its_files(
+    tmp_path, clock, monkeypatch
+):
     """The leak itself: an expired disconnected session is never shut down, its files stay."""
+    monkeypatch.setattr(upload_release, "_listing_trusted", True)  # a page run has been
     script = tmp_path / "app.py"
     script.write_text("import streamlit as st\nst.write('hi')\n")
     storage_time = [0.0]
@@ -335,6 +342,7 @@ def test_ended_sessions_trim_the_heap(monkeypatch, clock):
 
 def test_expired_sessions_are_shut_down_and_freed(tmp_path, clock, monkeypatch):
     """The AppSession of an expired session (and so its st.session_state) is let go."""
+    monkeypatch.setattr(upload_release, "_listing_trusted", True)  # a page run has been
     script = tmp_path / "app.py"
     script.write_text("import streamlit as st\nst.write('hi')\n")
     storage_time = [0.0]
@@ -432,3 +440,22 @@ def test_apptests_mock_runtime_is_left_alone(monkeypatch, clock, caplog):
     use_runtime(monkeypatch, Mock(spec=["uploaded_file_mgr"]))
     assert release_ended_sessions() == 0
     assert "Could not release" not in caplog.text
+
+
+def test_the_sweeper_believes_an_empty_listing_only_after_a_page_run(monkeypatch, clock):
+    """Everyone has left: the listing is empty and that is true. Before any page run has seen
+    its own session in the listing, an empty one may as well mean a changed internal API."""
+    manager = manager_with({"gone": {"a": 5}})
+    use_runtime(monkeypatch, fake_runtime(manager, []), trusted=False)
+    assert release_ended_sessions() == 0  # the sweeper, untrusted: nothing released
+    assert set(manager.file_storage) == {"gone"}
+    clock[0] += 60
+    use_runtime(monkeypatch, fake_runtime(manager, ["me"]), trusted=False)
+    monkeypatch.setattr(upload_release, "_current_session_id", lambda: "me")
+    assert release_ended_sessions() == 1  # a page run: "me" is listed, so the listing is
+    manager.add_file("me", rec("b", 1))
+    clock[0] += 60
+    monkeypatch.setattr(upload_release, "_current_session_id", lambda: None)
+    monkeypatch.setattr(Runtime, "instance", lambda: fake_runtime(manager, []))
+    assert release_ended_sessions() == 1  # the sweeper, after everyone left
+    assert set(manager.file_storage) == set()

@@ -62,6 +62,12 @@ _seen: set[str] = set()
 _callbacks: list[Callable[[str], Any]] = []
 _registry_lock = threading.Lock()
 _sweeper: threading.Thread | None = None
+_listing_trusted = False  # a page run found its own session among the live ones
+
+
+def _trust_listing() -> None:
+    global _listing_trusted
+    _listing_trusted = True
 
 
 # --- the registry -----------------------------------------------------------------------------
@@ -251,9 +257,15 @@ def _release_now() -> int:
         seen = set(_seen)
     live = _live_session_ids(session_mgr)
     current = _current_session_id()
-    if not live or (current is not None and current not in live):
-        # The page calling us belongs to a live session: if the listing misses it, the
-        # internal API has changed under us; release nothing rather than a learner's data.
+    if current is not None:
+        if current not in live:
+            # The page calling us belongs to a live session: if the listing misses it, the
+            # internal API has changed under us; release nothing rather than a learner's data.
+            return 0
+        _trust_listing()
+    elif not _listing_trusted:
+        # The sweeper (no page run): the listing may be empty because everyone left, but
+        # only once a page run has seen its own session in it is an empty listing believed.
         return 0
     expired = _on_event_loop(runtime, lambda: shutdown_expired_sessions(session_mgr)) or []
     ended = set(expired) | ((candidates | seen) - live)
