@@ -174,7 +174,8 @@ def test_the_launcher_restarts_a_dead_server_and_sigterm_stops_everything(tmp_pa
         assert not any(answers(u) for u in urls)
     finally:
         if proc.poll() is None:
-            proc.kill()
+            proc.terminate()  # the launcher stops its servers (a SIGKILL would orphan them)
+            proc.wait(timeout=30)
 
 
 def _children(pid: int) -> list[int]:
