@@ -1,5 +1,6 @@
 """The training lab in real Chromium: Play makes the Epoch metric grow and the curves
-redraw (the run_every fragment really ticks), Pause stops it."""
+redraw (the run_every fragment really ticks, asking the worker pool for news), Pause stops
+it and brings the trainer back; the script section waits for Pause; chart text is ≥ 14 px."""
 
 from __future__ import annotations
 
@@ -66,10 +67,31 @@ def test_widgets_answer_while_training_and_the_page_stays_whole(page, server_url
         answer, expected = (1, "Correct.") if i % 2 == 0 else (0, "Not quite")
         options.nth(answer).click()
         page.get_by_test_id("stAlert").filter(has_text=expected).first.wait_for(timeout=20_000)
-    page.get_by_role("heading", name="3. The PyTorch code").wait_for(timeout=10_000)
+    page.get_by_role("heading", name="The PyTorch code").wait_for(timeout=10_000)
     assert page.locator(".st-key-lab_pause button:not([disabled])").count() == 1  # still running
     wait_epoch_above(page, epoch_value(page), timeout=30_000)
     page.locator(".st-key-lab_pause button").click()
     page.locator(".st-key-lab_play button:not([disabled])").wait_for()
     page.get_by_test_id("stPlotlyChart").first.wait_for(timeout=30_000)  # paused: interactive
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_the_script_is_offered_at_pause_for_that_epoch_and_chart_text_is_readable(page, server_url):  # noqa: F811
+    open_app_page(page, server_url, "Training_Lab", "Training lab")
+    download = page.get_by_test_id("stDownloadButton").locator("button")
+    page.locator(".st-key-lab_play button").click()
+    wait_epoch_above(page, 3)
+    page.get_by_text("The script is written for the epoch you stop at").wait_for()
+    assert all(b.is_disabled() for b in download.all())  # no stale script while it trains
+    page.locator(".st-key-lab_pause button").click()
+    page.locator(".st-key-lab_play button:not([disabled])").wait_for()
+    page.wait_for_timeout(1_500)  # a tick in flight may still land
+    stopped = epoch_value(page)
+    page.get_by_text(f"final test accuracy after {stopped} epochs").wait_for(timeout=20_000)
+    assert download.count() == 1 and not download.is_disabled()
+    # Vega-Lite draws the curves' tick labels and titles at the size the spec asks: ≥ 14 px.
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg text')]
+                 .map(t => parseFloat(getComputedStyle(t).fontSize))"""
+    )
+    assert sizes and min(sizes) >= 14, sizes

@@ -170,3 +170,21 @@ def test_a_lost_worker_is_reported_and_the_trainer_restored():
         assert p.poll(again, 0).epoch >= trainer.epoch
     finally:
         p.close()
+
+
+def test_a_tick_never_waits_it_shows_the_previous_answer_and_asks_again(pool):
+    local, shipped = build_lab(XOR), build_lab(XOR)
+    local.trainer.train_for(60, max_epochs=5)
+    job = pool.start(shipped.trainer, 5, "me")
+    run = RemoteRun.began(job, shipped.trainer)
+    assert run.pump(pool, shipped.trainer, weights_every=0.5) is False
+    assert run.pending is not None and run.rows == []  # asked; shown at the next tick
+    run.pending.result(60)
+    while not run.pump(pool, shipped.trainer, weights_every=0.0):  # weights with every poll
+        if run.pending is not None:
+            run.pending.result(60)
+    assert rows(shipped.trainer) == rows(local.trainer)  # the mirror shows every epoch
+    assert same_state(shipped.trainer, local.trainer)  # and the weights
+    merged = run.merged(pool.pause(job))
+    pool.cancel(job)
+    assert rows(merged) == rows(local.trainer) and same_state(merged, local.trainer)

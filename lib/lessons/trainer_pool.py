@@ -3,8 +3,8 @@
 One Streamlit process serves every learner under one GIL, so a lab that trains inside it
 must ration itself (a slice of every fragment tick) and still slows every other click. Here
 a learner's :class:`~lib.core.training.Trainer` is shipped, on Play, to one of a few worker
-processes (one per core, started lazily with the *spawn* context, torch on one thread,
-a lower CPU priority than the web process). Each worker time-slices its jobs round-robin
+processes (one per core, started lazily as fresh interpreters, torch on one thread, a
+lower CPU priority than the web process). Each worker time-slices its jobs round-robin
 (``SLICE_S`` each), so trainers get fair shares. The page's fragment tick only asks for
 what is new (history rows since its last question, the weights when the map is due);
 Pause brings the whole trainer back, so stepping, scrubbing and the exported script work on
@@ -15,8 +15,13 @@ Per-learner state never lives here: the web side of the pool knows job ids, the 
 each job sits on and the id of the session that owns it (to cancel jobs of ended
 sessions); the trainer itself belongs to the session (``RemoteRun`` in its state).
 
-Wire format: ``pickle`` bytes over a ``multiprocessing`` pipe (``send_bytes``), never the
-connection's own pickler, which torch extends to pass tensors through shared memory.
+A worker is ``python -m lib.lessons.trainer_pool FD NICE``: a fresh interpreter, as
+multiprocessing's *spawn* start method gives, but started with ``subprocess``. Spawn re-runs
+the parent's ``__main__`` in the child, and under Streamlit ``__main__`` is the page being
+run: every worker ran the lab page (Streamlit's import, the page's widgets, a second pool)
+before it could train. Wire format: ``pickle`` bytes over a socket pair, framed by a
+``multiprocessing.connection.Connection`` (``send_bytes``), never the connection's own
+pickler, which torch extends to pass tensors through shared memory.
 """
 
 from __future__ import annotations
@@ -24,9 +29,12 @@ from __future__ import annotations
 import copy
 import itertools
 import logging
-import multiprocessing as mp
+import math
 import os
 import pickle
+import socket
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -34,10 +42,13 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
 
 from lib.core.training import EpochRecord, Trainer
 
 _LOGGER = logging.getLogger(__name__)
+_ROOT = Path(__file__).resolve().parents[2]  # the repository: ``lib`` imports from here
 
 SLICE_S = 0.015  # a job trains this long before its worker turns to the next one
 LEASE_S = 20.0  # a job nobody asked about for this long stops training until asked again
@@ -190,13 +201,17 @@ def worker_main(conn, nice: int = NICE) -> None:
 class _Worker:
     """One worker process, its pipe, and the replies awaited from it."""
 
-    def __init__(self, context, nice: int) -> None:
-        self.conn, child = context.Pipe(duplex=True)
-        self.process = context.Process(
-            target=worker_main, args=(child, nice), daemon=True, name="classlab-trainer"
+    def __init__(self, nice: int) -> None:
+        parent, child = socket.socketpair()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "lib.lessons.trainer_pool", str(child.fileno()), str(nice)],
+            pass_fds=(child.fileno(),),
+            cwd=_ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
         )
-        self.process.start()
         child.close()
+        self.conn = Connection(parent.detach())
         self.send_lock = threading.Lock()
         self.pending: dict[int, Future] = {}
         self.ready = threading.Event()  # set when the worker has imported torch and listens
@@ -223,6 +238,10 @@ class _Worker:
             pass
         self.alive = False
         self.ready.set()  # nobody waits for a worker that is gone
+        try:
+            self.process.wait(timeout=5)  # reap it
+        except subprocess.TimeoutExpired:
+            pass
         for future in list(self.pending.values()):
             future.set_exception(WorkerGone("the training worker stopped"))
         self.pending.clear()
@@ -243,10 +262,11 @@ class _Worker:
             self.send(None, "exit", "", None)
         except WorkerGone:
             pass
-        self.process.join(timeout=2)
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join(timeout=2)
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=2)
         self.conn.close()
         self.alive = False
 
@@ -271,7 +291,6 @@ class TrainerPool:
         self.nice = nice
         self.owners_alive = owners_alive
         self.idle_exit_s = idle_exit_s
-        self._context = mp.get_context("spawn")
         self._lock = threading.Lock()
         self._workers: list[_Worker | None] = [None] * self.size
         self._jobs: dict[str, tuple[int, str]] = {}  # job id -> (worker index, owner id)
@@ -303,6 +322,21 @@ class TrainerPool:
         """:class:`Progress` of a job; ``since`` = history rows already received."""
         return self._ask(job_id, "poll", (int(since), bool(weights)), timeout)
 
+    def poll_async(self, job_id: str, since: int, weights: bool = False) -> Future:
+        """:meth:`poll` without waiting: a ``Future`` of the :class:`Progress` (or of
+        :class:`WorkerGone`), answered by the worker between two steps. A page's tick sends
+        one and shows the answer at the next tick, so it never waits for a busy worker."""
+        worker = self._worker_of(job_id)
+        future: Future = Future()
+        request_id = next(self._ids)
+        worker.pending[request_id] = future
+        try:
+            worker.send(request_id, "poll", job_id, (int(since), bool(weights)))
+        except WorkerGone as error:
+            worker.pending.pop(request_id, None)
+            future.set_exception(error)
+        return future
+
     def set_learning_rate(self, job_id: str, learning_rate: float, timeout: float = 30.0) -> int:
         """Change the job's learning rate before its next step; returns that step's index."""
         return self._ask(job_id, "lr", float(learning_rate), timeout)
@@ -310,6 +344,16 @@ class TrainerPool:
     def pause(self, job_id: str, timeout: float = 30.0) -> Trainer:
         """Stop training the job and return its trainer (the job stays until cancelled)."""
         return pickle.loads(self._ask(job_id, "pause", None, timeout))
+
+    def warm(self) -> None:
+        """Start every worker now (they import torch for a few seconds), so the first Play
+        does not wait; idle workers stop again after ``idle_exit_s``."""
+        with self._lock:
+            if self._closed:
+                return
+            for index in range(self.size):
+                self._worker(index)
+            self._start_housekeeping()
 
     def cancel(self, job_id: str) -> None:
         """Forget the job (never raises)."""
@@ -368,7 +412,7 @@ class TrainerPool:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _ask(self, job_id: str, op: str, arg, timeout: float):
+    def _worker_of(self, job_id: str) -> _Worker:
         with self._lock:
             index, _owner = self._jobs.get(job_id, (None, None))
             worker = self._workers[index] if index is not None else None
@@ -376,6 +420,10 @@ class TrainerPool:
                 self._asked[job_id] = time.monotonic()
         if worker is None:
             raise WorkerGone(f"no such training job: {job_id}")
+        return worker
+
+    def _ask(self, job_id: str, op: str, arg, timeout: float):
+        worker = self._worker_of(job_id)
         if not worker.ready.wait(STARTUP_S):
             raise NoAnswer(f"the training worker did not start within {STARTUP_S:g} s")
         future: Future = Future()
@@ -404,7 +452,7 @@ class TrainerPool:
             if worker is not None:  # died: its jobs are lost, their polls say so
                 for job_id in worker.jobs:
                     self._jobs.pop(job_id, None)
-            worker = self._workers[index] = _Worker(self._context, self.nice)
+            worker = self._workers[index] = _Worker(self.nice)
         return worker
 
     def _start_housekeeping(self) -> None:
@@ -471,6 +519,8 @@ class RemoteRun:
     base_weights: dict
     rows: list[EpochRecord] = field(default_factory=list)
     position: int = 0
+    pending: Future | None = None  # the poll in flight (at most one)
+    weights_at: float = -math.inf  # when weights last came with a poll (monotonic seconds)
 
     @classmethod
     def began(cls, job_id: str, trainer: Trainer) -> RemoteRun:
@@ -480,6 +530,23 @@ class RemoteRun:
             {k: v.detach().clone() for k, v in trainer.model.state_dict().items()},
             position=trainer.position,
         )  # fmt: skip
+
+    def pump(self, pool: TrainerPool, trainer: Trainer, weights_every: float) -> bool:
+        """One tick's exchange without waiting: show the answer to the previous poll, if it
+        came, on ``trainer``; send the next poll (with the weights every ``weights_every``
+        seconds). True when the job has finished. Raises :class:`WorkerGone`."""
+        done = False
+        if self.pending is not None and self.pending.done():
+            future, self.pending = self.pending, None
+            progress = future.result()
+            if progress.weights is not None:
+                self.weights_at = time.monotonic()
+            self.mirror(trainer, progress)
+            done = progress.done
+        if self.pending is None and not done:
+            weights = time.monotonic() - self.weights_at >= weights_every
+            self.pending = pool.poll_async(self.job_id, len(self.rows), weights)
+        return done
 
     def mirror(self, trainer: Trainer, progress: Progress) -> None:
         """Show a poll's progress on the web process's (stale) ``trainer``: counters,
@@ -507,3 +574,10 @@ class RemoteRun:
         trainer.history = list(self.base_history)
         trainer.epoch, trainer.steps, trainer.diverged = self.base_counters
         trainer.model.load_state_dict(self.base_weights)
+
+
+if __name__ == "__main__":  # a worker: python -m lib.lessons.trainer_pool FD NICE
+    # Through the module's own name, so what it pickles (Progress) unpickles in the web process.
+    from lib.lessons.trainer_pool import worker_main as _serve
+
+    _serve(Connection(int(sys.argv[1])), int(sys.argv[2]))

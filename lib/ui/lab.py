@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 
+import pyarrow as pa
 import streamlit as st
 
 from lib.core.datasets import DESCRIPTIONS, GENERATED
@@ -38,9 +39,10 @@ from lib.ui.loaders import cached_dataset
 from lib.ui.presenter import PRESENT_HEIGHT, chart, presenting
 
 TICK = 0.1  # seconds between live-view updates with few trainers (see tick_interval)
-TICK_CROWDED = 0.25  # … and with many: each learner still sees 4 updates a second
+TICK_CROWDED = 0.3  # … and with many: each learner still sees over 3 updates a second
 CROWD = 6  # trainers in the pool from which the server draws the live views less often
-REGIONS_EVERY = 1.0  # seconds between decision-region redraws while running
+REGIONS_EVERY = 1.0  # seconds between decision-region redraws while running (few trainers)
+REGIONS_EVERY_CROWDED = 3.0  # … and from CROWD trainers on
 TRAIN_SECONDS = 0.05  # in-process fallback: training per timer tick (a click waits ≤ this)
 RERUN_TRAIN_SECONDS = 0.03  # in-process fallback: training in a full-page rerun
 
@@ -296,6 +298,8 @@ def current_lab(settings: engine.LabSettings) -> engine.Lab:
     """The learner's lab: kept while the settings fit its weights, rebuilt (and said so)
     when they do not; a new learning rate continues from the current weights."""
     ss = st.session_state
+    if trainer_host.enabled():
+        trainer_host.warm()  # the workers import torch while the learner reads the page
     lab: engine.Lab | None = ss.get(LAB)
     new_signature = engine.signature(settings)
     if lab is None or lab.signature != new_signature:
@@ -486,10 +490,14 @@ def live_numbers(scrub: int | None) -> None:
 
 def live_map(scrub: int | None) -> None:
     """The decision regions (2-D data) or the test confusion matrix: a fragment of its
-    own that redraws only every ``REGIONS_EVERY`` seconds while running (a figure re-sent on
-    every tick would cost the server and re-mount in the browser)."""
-    running = st.session_state.get(RUNNING, False)
-    st.fragment(run_every=REGIONS_EVERY if running else None)(_regions)(scrub)
+    own that redraws only every ``REGIONS_EVERY`` seconds while running (``REGIONS_EVERY_CROWDED``
+    when many train): a figure re-sent on every tick would cost the server and re-mount in
+    the browser."""
+    interval = None
+    if st.session_state.get(RUNNING, False):
+        crowded = tick_interval() == TICK_CROWDED
+        interval = REGIONS_EVERY_CROWDED if crowded else REGIONS_EVERY
+    st.fragment(run_every=interval)(_regions)(scrub)
 
 
 def percent(share: float) -> str:
@@ -523,7 +531,7 @@ def _advance(lab: engine.Lab) -> None:
         run = ss[REMOTE] = trainer_host.begin(lab)
     if run is not None:
         try:
-            done = trainer_host.refresh(run, lab)
+            done = trainer_host.pump(run, lab, weights_every=REGIONS_EVERY / 2)
         except Exception:  # noqa: BLE001 - the worker is gone: back to Play's state
             done = True
     else:
@@ -555,7 +563,7 @@ def _training(scrub: int | None, interval: float | None) -> None:
             "dotted line on the curves. Move the slider to the end for the latest."
         )
     _training_notes(lab)
-    frame = engine.chart_frame(trainer)
+    frame = engine.chart_series(trainer)
     curves(frame, ["train loss", "test loss"], "loss", scrub)
     st.caption("Loss per epoch: training split solid, test split dashed; both falling is learning.")
     curves(frame, ["train accuracy", "test accuracy"], "accuracy", scrub, y_format=".0%")
@@ -601,23 +609,21 @@ def _training_notes(lab: engine.Lab) -> None:
 
 
 def _regions(scrub: int | None) -> None:
-    ss = st.session_state
-    lab: engine.Lab = ss[LAB]
-    run = ss.get(REMOTE)
-    if run is not None and ss.get(RUNNING):
-        try:
-            trainer_host.refresh(run, lab, weights=True)
-        except Exception:  # noqa: BLE001 - the training fragment handles a lost worker
-            pass
-    _regions_or_confusion(lab, scrub)
+    # While a worker trains, the training fragment's polls bring its weights every
+    # REGIONS_EVERY / 2 seconds: the map draws those.
+    _regions_or_confusion(st.session_state[LAB], scrub)
 
 
-def curves(frame, columns: list[str], title: str, marker=None, y_format=".3~g") -> None:
+def curves(series: dict, columns: list[str], title: str, marker=None, y_format=".3~g") -> None:
+    """One live chart from :func:`lib.lessons.lab.chart_series`. The data go as an Arrow
+    table built from the arrays: Streamlit then skips its pandas → Arrow conversion, which
+    cost more than the rest of a tick with ten learners training."""
     # st.vega_lite_chart with a plain spec: st.line_chart's Altair validation costs ~0.2 s.
+    data = pa.table({name: series[name] for name in ("epoch", *columns)})
     spec = curves_spec(
         columns, title, marker=marker, font_size=font_size(presenting()), y_format=y_format
     )
-    st.vega_lite_chart(frame[["epoch", *columns]], spec, height=220)
+    st.vega_lite_chart(data, spec, height=220)
 
 
 def _regions_or_confusion(lab: engine.Lab, epoch: int | None) -> None:

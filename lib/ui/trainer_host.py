@@ -20,12 +20,11 @@ import os
 import threading
 
 from lib.lessons.lab import MAX_EPOCHS, Lab
-from lib.lessons.trainer_pool import NoAnswer, RemoteRun, TrainerPool
+from lib.lessons.trainer_pool import RemoteRun, TrainerPool
 
 _LOGGER = logging.getLogger(__name__)
 
 ENV = "CLASSLAB_TRAINER_POOL"  # "0": always train in the web process; "1": the pool even in tests
-POLL_TIMEOUT_S = 2.0  # a tick waits at most this long for its worker (then shows what it has)
 
 _pool: TrainerPool | None = None
 _pool_lock = threading.Lock()
@@ -91,17 +90,19 @@ def begin(lab: Lab) -> RemoteRun | None:
         return None
 
 
-def refresh(run: RemoteRun, lab: Lab, weights: bool = False) -> bool:
-    """Show the job's progress on ``lab.trainer``; True when the job has finished (the
-    epoch limit or divergence). A worker that is slow to answer shows nothing new."""
-    if not pool().ready(run.job_id):
-        return False  # its worker is still starting (importing torch)
+def warm() -> None:
+    """Start the pool's workers when the lab page opens, so Play does not wait for them."""
     try:
-        progress = pool().poll(run.job_id, len(run.rows), weights, timeout=POLL_TIMEOUT_S)
-    except NoAnswer:
-        return False
-    run.mirror(lab.trainer, progress)
-    return progress.done
+        pool().warm()
+    except Exception:  # noqa: BLE001 - Play will try again, or train in process
+        _LOGGER.warning("could not start the training workers", exc_info=True)
+
+
+def pump(run: RemoteRun, lab: Lab, weights_every: float) -> bool:
+    """Show the job's latest progress on ``lab.trainer`` and ask for the next, without
+    waiting; True when the job has finished (the epoch limit or divergence). Raises
+    :class:`~lib.lessons.trainer_pool.WorkerGone` when its worker is lost."""
+    return run.pump(pool(), lab.trainer, weights_every)
 
 
 def finish(run: RemoteRun, lab: Lab) -> None:
