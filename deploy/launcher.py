@@ -194,6 +194,9 @@ def start(
         # through the environment, not argv: `ps` shows every user the command line
         "STREAMLIT_SERVER_COOKIE_SECRET": cookie_secret(state_dir),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        # The replicas' training pools share the cores (one worker per core per replica
+        # would start cores² worker processes of ~300 MB each).
+        "CLASSLAB_TRAINER_WORKERS": str(max(1, core_count() // max(1, len(ports)))),
     }
     handle = Deployment(public_urls(host, port), ports, state_dir, env=env)
     try:

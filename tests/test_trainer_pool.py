@@ -188,3 +188,16 @@ def test_a_tick_never_waits_it_shows_the_previous_answer_and_asks_again(pool):
     merged = run.merged(pool.pause(job))
     pool.cancel(job)
     assert rows(merged) == rows(local.trainer) and same_state(merged, local.trainer)
+
+
+def test_pool_size_follows_the_deployments_share_of_the_cores(monkeypatch):
+    import os
+
+    from lib.lessons.trainer_pool import WORKERS_ENV, default_size
+
+    monkeypatch.setenv(WORKERS_ENV, "1")
+    assert default_size() == 1
+    monkeypatch.setenv(WORKERS_ENV, "nonsense")
+    assert default_size() == len(os.sched_getaffinity(0))
+    monkeypatch.delenv(WORKERS_ENV)
+    assert default_size() == len(os.sched_getaffinity(0))

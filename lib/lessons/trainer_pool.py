@@ -61,6 +61,19 @@ NICE = int(
 )  # workers yield the CPU to the web process (clicks) and train with what is left
 
 
+WORKERS_ENV = "CLASSLAB_TRAINER_WORKERS"  # set by deploy/: the cores one replica may use
+
+
+def default_size() -> int:
+    """Workers per server: ``CLASSLAB_TRAINER_WORKERS`` if set, else the cores this process
+    may run on. A deployment of one server per core sets it so that the replicas' pools
+    share the cores instead of each starting one worker per core (cores² in all)."""
+    setting = os.environ.get(WORKERS_ENV, "").strip()
+    if setting.isdigit() and int(setting) > 0:
+        return int(setting)
+    return max(1, len(os.sched_getaffinity(0)))
+
+
 class WorkerGone(RuntimeError):
     """The worker that held a job stopped, or does not hold it (any more)."""
 
@@ -287,7 +300,7 @@ class TrainerPool:
         owners_alive: Callable[[], set[str] | None] | None = None,
         idle_exit_s: float = IDLE_EXIT_S,
     ) -> None:
-        self.size = workers or max(1, len(os.sched_getaffinity(0)))
+        self.size = workers or default_size()
         self.nice = nice
         self.owners_alive = owners_alive
         self.idle_exit_s = idle_exit_s
