@@ -66,3 +66,19 @@ def test_live_training_from_a_shared_link_pause_then_finish(page, server_url, tm
     page.get_by_role("button", name="Finish now").click()
     page.get_by_text("Classification report (test rows)").first.wait_for(timeout=60_000)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_example_table_intervals_and_repeated_splits(page, server_url):  # noqa: F811
+    """The example trains to a result with its intervals and the paired test in words, and
+    the repeated splits draw their strip plot (axis title included) in the browser."""
+    open_app_page(page, server_url, "Your_Own_Data", "Your own data")
+    page.get_by_role("button", name="Use the example student table").click()
+    page.get_by_text("Dates become numbers").first.wait_for(timeout=90_000)
+    page.get_by_role("button", name="Train").click()
+    page.get_by_text("Classification report (test rows)").first.wait_for(timeout=120_000)
+    page.get_by_text("95 % interval").first.wait_for()
+    page.get_by_text("McNemar").first.wait_for()
+    page.get_by_role("button", name="Repeat over 5 splits").click()
+    page.get_by_text("Test accuracy on 5 splits").first.wait_for(timeout=120_000)
+    page.locator(".js-plotly-plot .xtitle").filter(has_text="test accuracy").first.wait_for()
+    assert page.locator('[data-testid="stException"]').count() == 0

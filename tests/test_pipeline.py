@@ -437,3 +437,28 @@ def test_summary_keeps_every_key_and_adds_intervals():
     low, high = summary["test_accuracy_ci"]
     assert low <= summary["test_accuracy"] <= high
     assert 0 <= summary["p_value_vs_baseline"] <= 1
+
+
+def test_a_model_file_of_the_old_format_is_refused_with_a_reason():
+    """Version 1 files standardised every column (one-hot included): loading one with this
+    preprocessing would silently predict nonsense, so it is refused and the reason given."""
+    csv, result = _run(penguins_like(), "species", epochs=3)
+    payload = torch.load(io.BytesIO(model_bytes(result, csv)), weights_only=True)
+    assert payload["version"] == 2
+    payload["version"] = 1
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    with pytest.raises(ValueError, match="another ClassLab version"):
+        load_model(buffer.getvalue())
+
+
+def test_dates_and_booleans_travel_in_the_model_file():
+    from lib.tabular.example import example_csv
+
+    csv, result = _run(example_csv(), "Outcome")
+    model, pre, _ = load_model(model_bytes(result, csv))
+    assert "Enrolled" in pre.dates and pre.booleans == ["Part_Time_Job"]
+    rows = csv.frame.iloc[result.prepared.rows_test]
+    labels, proba = predict_frame(model, pre, rows)
+    assert labels == [result.classes[i] for i in result.pred_test]
+    np.testing.assert_allclose(proba, result.proba_test, atol=1e-6)
