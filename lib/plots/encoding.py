@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.plots.common import plain_figure
+from lib.plots.common import plain_figure, readable_layout
 from lib.plots.style import BLUE, GREY, ORANGE
 from lib.text import plotly_literal
 
@@ -49,7 +49,7 @@ def order_comparison_figure(table: pd.DataFrame, km: float) -> go.Figure:
         yaxis=dict(range=[0, 1.1], title=dict(text="probability")),
         legend=dict(orientation="h", y=-0.3),
     )
-    return plain_figure(data, layout)
+    return plain_figure(data, readable_layout(layout))
 
 
 def order_comparison_summary(table: pd.DataFrame, km: float) -> str:

@@ -11,13 +11,13 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lib.core.activations import sigmoid, sigmoid_derivative
-from lib.plots.common import plain_figure, point
+from lib.plots.common import plain_figure, point, readable_layout
 from lib.plots.style import BLUE, GREEN, GREY, ORANGE
 
 
 def _z_range(*zs: float) -> np.ndarray:
     half = max(6.0, *(abs(v) + 1.0 for v in zs))
-    return np.linspace(-half, half, 161, dtype=np.float32)
+    return np.linspace(-half, half, 121, dtype=np.float32)  # smooth at this width
 
 
 def figure(
@@ -34,19 +34,22 @@ def figure(
     """The sigmoid/BCE lessons' layout around ``traces``, built fast by :func:`plain_figure`.
 
     Axis titles are objects (``{"text": …}``): plotly.js drops a plain-string axis title of an
-    unvalidated figure, so the browser would show none.
+    unvalidated figure, so the browser would show none. Every text is at least 14 px
+    (:func:`readable_layout`), so a page can draw the figure as it is.
     """
     return plain_figure(
         traces,
-        dict(
-            title=dict(text=title),
-            height=height,
-            margin=dict(l=10, r=10, t=50, b=10),
-            xaxis=dict(title=dict(text=xaxis), range=xrange),
-            yaxis=dict(title=dict(text=yaxis), range=yrange),
-            legend=dict(orientation="h", y=-0.25),
-            shapes=list(shapes),
-            annotations=list(annotations),
+        readable_layout(
+            dict(
+                title=dict(text=title),
+                height=height,
+                margin=dict(l=10, r=10, t=50, b=10),
+                xaxis=dict(title=dict(text=xaxis), range=xrange),
+                yaxis=dict(title=dict(text=yaxis), range=yrange),
+                legend=dict(orientation="h", y=-0.25),
+                shapes=list(shapes),
+                annotations=list(annotations),
+            )
         ),
     )
 

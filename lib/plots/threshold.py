@@ -22,7 +22,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lib.core import metrics
-from lib.plots.common import plain_figure
+from lib.plots.common import FONT_SIZE, plain_figure, readable_layout
 from lib.plots.style import BLUE, GREEN, GREY, ORANGE, RED
 from lib.text import plotly_literal
 
@@ -41,6 +41,21 @@ CLASS_BARS = ((BLUE, ""), (ORANGE, "/"))  # class 0, class 1: colour and fill pa
 _MARGIN = dict(l=10, r=10, t=60, b=20)
 _LEGEND = dict(orientation="h", yanchor="top", y=-0.18)
 _POINT = dict(color=RED, size=14, symbol="diamond", line=dict(width=1.5, color="#FFFFFF"))
+
+
+def _readable(layout: dict) -> dict:
+    """Every text at least 14 px, on the second pair of axes too."""
+    out = readable_layout(layout)
+    for key in ("xaxis2", "yaxis2"):
+        if key in out:
+            axis = out[key]
+            title = axis.get("title", {})
+            out[key] = {
+                **axis,
+                "tickfont": {"size": FONT_SIZE},
+                "title": {**title, "font": {"size": FONT_SIZE}},
+            }
+    return out
 
 
 def thin(*arrays: np.ndarray, limit: int = MAX_CURVE_POINTS) -> list[np.ndarray]:
@@ -104,7 +119,7 @@ def threshold_base(y, proba, class_names, bins: int = 20) -> dict:
         ),
         yaxis2=dict(domain=[0, 0.45], range=[0, 1.02], title=dict(text="score")),
     )
-    return dict(data=bars + lines, layout=layout)
+    return dict(data=bars + lines, layout=_readable(layout))
 
 
 def threshold_view(base: dict, threshold: float) -> go.Figure:
@@ -167,7 +182,7 @@ def confusion_heatmap(tn: int, fp: int, fn: int, tp: int, class_names) -> go.Fig
         xaxis=dict(title=dict(text="predicted"), side="top", tickangle=0),
         yaxis=dict(title=dict(text="true"), autorange="reversed", tickangle=-90),
     )
-    return plain_figure([heat], layout)
+    return plain_figure([heat], _readable(layout))
 
 
 def confusion_summary(m: dict) -> str:
@@ -208,7 +223,7 @@ def curves_base(y, proba) -> dict:
         xaxis2=dict(domain=[0.55, 1], range=[-0.02, 1.02], anchor="y2", title=dict(text="recall")),
         yaxis2=dict(range=[-0.02, 1.02], anchor="x2", title=dict(text="precision")),
     )
-    return dict(data=data, layout=layout, auc=area, ap=ap)
+    return dict(data=data, layout=_readable(layout), auc=area, ap=ap)
 
 
 def curves_view(base: dict, m: dict, threshold: float) -> go.Figure:

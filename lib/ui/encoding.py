@@ -22,7 +22,7 @@ from lib.lessons import encoding as enc
 from lib.plots.encoding import order_comparison_figure, order_comparison_summary
 from lib.text import md_literal
 from lib.ui.loaders import cached_dataset
-from lib.ui.presenter import chart, control_and_figure
+from lib.ui.presenter import chart, control_and_figure, presenting
 from lib.ui.widgets import code_panel
 
 URL = {"bind": "query-params"}
@@ -83,6 +83,11 @@ def cached_trap(drop_first: bool) -> enc.DummyTrap:
 @st.cache_data(show_spinner=False, max_entries=64)
 def cached_unseen(value: str, handle: str) -> enc.UnknownResult:
     return enc.encode_unseen(value, handle)
+
+
+def _draw(fig, **kwargs) -> None:
+    """The figure as built (its text is already ≥ 14 px); presenting, ``chart`` enlarges it."""
+    (chart if presenting() else st.plotly_chart)(fig, **kwargs)
 
 
 def _error(err: Exception) -> None:
@@ -231,7 +236,7 @@ def render_invented_order() -> None:
             label, f"{accuracy:.1%}", f"loss {loss:.3f}", delta_color="off", delta_arrow="off"
         )
     with figure_box:
-        chart(order_comparison_figure(result.table, float(km)), key="enc_order_fig")
+        _draw(order_comparison_figure(result.table, float(km)), key="enc_order_fig")
         st.caption(order_comparison_summary(result.table, float(km)))
     st.markdown(
         "On codes the model's probability can only rise (or fall) steadily from code 0 to "

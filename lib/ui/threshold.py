@@ -35,7 +35,7 @@ from lib.lessons.threshold import (
 from lib.plots import threshold as plots
 from lib.text import md_literal
 from lib.ui import state
-from lib.ui.presenter import chart, control_and_figure
+from lib.ui.presenter import chart, control_and_figure, presenting
 from lib.ui.widgets import Question, code_panel
 
 THR_KEY, SEED_KEY, RECALL_KEY, COST_KEY = "thr", "thr_seed", "thr_recall", "thr_cost"
@@ -56,13 +56,28 @@ def cached_fit(spec: DatasetSpec, seed: int) -> LogisticFit:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _bases(spec: DatasetSpec, seed: int) -> tuple[dict, dict]:
-    """The threshold-free parts of the two large figures, once per model."""
+def _bases(spec: DatasetSpec, seed: int) -> tuple[dict, dict, dict]:
+    """Once per model: the threshold-free parts of the two large figures, and the metrics
+    at t = 0.5 that the scores are compared with."""
     fit = cached_fit(spec, seed)
     return (
         plots.threshold_base(fit.y, fit.proba, fit.class_names),
         plots.curves_base(fit.y, fit.proba),
+        threshold_metrics(fit.y, fit.proba, 0.5),
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _choices(spec: DatasetSpec, seed: int, target: float, ratio: float) -> tuple:
+    """((threshold, metrics) for the best F1, the target recall, the lowest cost), per input."""
+    fit = cached_fit(spec, seed)
+    y, p = fit.y, fit.proba
+    picked = (
+        best_f1_threshold(y, p),
+        recall_threshold(y, p, target),
+        cost_threshold(y, p, ratio),
+    )
+    return tuple((t, threshold_metrics(y, p, t)) for t in picked)
 
 
 def model_caption(fit: LogisticFit, dataset_name: str) -> None:
@@ -83,6 +98,11 @@ def model_caption(fit: LogisticFit, dataset_name: str) -> None:
     )
 
 
+def _draw(fig, **kwargs) -> None:
+    """The figure as built (its text is already ≥ 14 px); presenting, ``chart`` enlarges it."""
+    (chart if presenting() else st.plotly_chart)(fig, **kwargs)
+
+
 @st.fragment
 def lesson(fit: LogisticFit, spec: DatasetSpec, seed: int) -> None:
     """The threshold and everything that moves with it."""
@@ -93,10 +113,10 @@ def lesson(fit: LogisticFit, spec: DatasetSpec, seed: int) -> None:
         help="Rows with p ≥ t are predicted class 1.", **_BIND,
     )  # fmt: skip
     m = threshold_metrics(fit.y, fit.proba, threshold)
-    scores(control, m, threshold_metrics(fit.y, fit.proba, 0.5))
-    view_base, curves_base = _bases(spec, seed)
+    view_base, curves_base, at_half = _bases(spec, seed)
+    scores(control, m, at_half)
     with figure_box:
-        chart(plots.threshold_view(view_base, threshold))
+        _draw(plots.threshold_view(view_base, threshold))
         st.caption(plots.threshold_summary(m, threshold, fit.class_names))
     confusion(fit, m)
     st.header("One point on every curve")
@@ -104,14 +124,14 @@ def lesson(fit: LogisticFit, spec: DatasetSpec, seed: int) -> None:
         "The ROC and precision–recall curves sweep **every** threshold at once, so their areas "
         "(AUC, average precision) do not depend on t; your threshold is one diamond on each."
     )
-    chart(plots.curves_view(curves_base, m, threshold))
+    _draw(plots.curves_view(curves_base, m, threshold))
     st.caption(plots.curves_summary(curves_base, m, threshold))
     st.header("Let a goal choose the threshold")
     st.markdown(
         "0.5 is a default, not a law. Say what matters and let the numbers pick t; each button "
         "moves the slider above (and the link)."
     )
-    choosers(fit)
+    choosers(spec, seed)
     st.header("The cheat sheet's rule with your numbers")
     rule_section(fit, threshold)
     code_panel(
@@ -136,7 +156,7 @@ def confusion(fit: LogisticFit, m: dict) -> None:
     positive = md_literal(fit.class_names[1])
     left, right = st.columns([3, 2])
     with left:
-        chart(plots.confusion_heatmap(m["tn"], m["fp"], m["fn"], m["tp"], fit.class_names))
+        _draw(plots.confusion_heatmap(m["tn"], m["fp"], m["fn"], m["tp"], fit.class_names))
         st.caption(plots.confusion_summary(m))
     for column, name in zip(right.columns(4), ("tn", "fp", "fn", "tp"), strict=True):
         column.metric(name.upper(), m[name])
@@ -163,9 +183,8 @@ def _chooser(column, label: str, value: float, detail: str, key: str) -> None:
     column.caption(detail)
 
 
-def choosers(fit: LogisticFit) -> None:
+def choosers(spec: DatasetSpec, seed: int) -> None:
     """Three ways to pick t; each button moves the slider (and everything with it)."""
-    y, p = fit.y, fit.proba
     f1_col, recall_col, cost_col = st.columns(3)
     target = recall_col.number_input(
         "Target recall", 0.01, 1.0, 0.95, 0.01, key=RECALL_KEY, **_BIND
@@ -174,37 +193,35 @@ def choosers(fit: LogisticFit) -> None:
         "Cost of a FN ÷ cost of a FP", 0.01, 1000.0, 5.0, 0.5, key=COST_KEY, **_BIND
     )
     try:
-        best = best_f1_threshold(y, p)
-        reach = recall_threshold(y, p, float(target))
-        cheap = cost_threshold(y, p, float(ratio))
+        (best, m_best), (reach, m_reach), (cheap, m_cheap) = _choices(
+            spec, seed, float(target), float(ratio)
+        )
     except ValueError as error:
         st.error(md_literal(str(error)))
         return
     f1_col.markdown("**Best F1** on the test set")
-    m = threshold_metrics(y, p, best)
     _chooser(
         f1_col,
         "Best F1",
         best,
-        f"F1 = {m['f1']:.3f} (precision {m['precision']:.3f}, recall {m['recall']:.3f})",
+        f"F1 = {m_best['f1']:.3f} (precision {m_best['precision']:.3f}, "
+        f"recall {m_best['recall']:.3f})",
         "thr_pick_f1",
     )
-    m = threshold_metrics(y, p, reach)
     _chooser(
         recall_col,
         f"Catch ≥ {target:.0%}",
         reach,
-        f"The highest t with recall ≥ {target:.2f}: recall {m['recall']:.3f}, "
-        f"precision {m['precision']:.3f}.",
+        f"The highest t with recall ≥ {target:.2f}: recall {m_reach['recall']:.3f}, "
+        f"precision {m_reach['precision']:.3f}.",
         "thr_pick_recall",
     )
-    m = threshold_metrics(y, p, cheap)
     _chooser(
         cost_col,
         "Cheapest",
         cheap,
-        f"Cost = {ratio:g}·FN + FP = {ratio:g}·{m['fn']} + {m['fp']} = "
-        f"{expected_cost(m['fn'], m['fp'], float(ratio)):g} false-alarm units.",
+        f"Cost = {ratio:g}·FN + FP = {ratio:g}·{m_cheap['fn']} + {m_cheap['fp']} = "
+        f"{expected_cost(m_cheap['fn'], m_cheap['fp'], float(ratio)):g} false-alarm units.",
         "thr_pick_cost",
     )
 
