@@ -37,5 +37,6 @@ def test_dataset_choice_follows_the_learner_across_pages(page, server_url):  # n
 
 
 def test_shared_link_opens_the_dataset(page, server_url):  # noqa: F811
-    open_app_page(page, server_url, "Sigmoid?dataset=Wine", "The sigmoid")
+    # A lesson with the dataset picker (the sigmoid and the lab bring their own data).
+    open_app_page(page, server_url, "Encoding?dataset=Wine", "Label and one-hot encoding")
     page.locator('[data-testid="stSidebar"]').get_by_text("178 rows · 13 features").wait_for()
