@@ -26,12 +26,15 @@ if not presenting():
     )
 dataset = dataset_picker()
 
+if presenting():  # the key control and its figure open the page on a projector
+    sections.render_invented_order()
 sections.render_label_encoding()
 drop_first = sections.render_one_hot()
 sections.render_your_dataset(dataset, current_spec(), drop_first)
 
 st.header("4. The pitfalls, shown")
-sections.render_invented_order()
+if not presenting():
+    sections.render_invented_order()
 sections.render_dummy_trap(drop_first)
 sections.render_unseen()
 

@@ -51,8 +51,6 @@ WITHOUT_KEY_FIGURE = {"pages/9_Your_Own_Data.py", "pages/10_Lesson_Plan.py"}
 # Pages that draw control_and_figure() but not yet as their first section in presenter mode
 # (owner: remove the page here once its key control and figure open the page).
 NOT_FIRST_YET = {
-    "pages/1_Encoding.py": "the label-encoding table comes first; the key figure (pitfall 1) "
-    "is far below",
     "pages/7_Metrics_and_Report.py": "the dataset hint, the model and seed controls and the "
     "caption come before the confusion matrix",
 }

@@ -211,10 +211,12 @@ def render_your_dataset(dataset: Dataset, spec: DatasetSpec, drop_first: bool) -
 @st.fragment
 def render_invented_order() -> None:
     st.subheader("Pitfall 1: label codes invent an order")
-    st.markdown(
-        "Predict *does the student commute far?* from **Accommodation alone** with a logistic "
-        "model (`nn.Linear` + `BCEWithLogitsLoss`), once on label codes 0–3 and once on one-hot."
-    )
+    if not presenting():
+        st.markdown(
+            "Predict *does the student commute far?* from **Accommodation alone** with a "
+            "logistic model (`nn.Linear` + `BCEWithLogitsLoss`), once on label codes 0–3 and "
+            "once on one-hot."
+        )
     control, figure_box = control_and_figure()
     text = control.text_input(
         "Code order (code 0 first)", DEFAULT_NOMINAL_ORDER, key="enc_nom", **URL
