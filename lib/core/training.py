@@ -208,6 +208,11 @@ class Trainer:
                 if self.step() is None:
                     break
 
+    @property
+    def finished(self) -> bool:
+        """No more steps to take: here, only a diverged run (subclasses add their own ends)."""
+        return self.diverged
+
     def run_epoch(self) -> None:
         """Steps until the current epoch completes (a partial epoch is finished)."""
         target = self.epoch + 1
@@ -224,7 +229,7 @@ class Trainer:
         start_steps = self.steps
         stop_epoch = None if max_epochs is None else self.epoch + max_epochs
         with single_thread():
-            while not self.diverged:
+            while not self.finished:
                 self.step()
                 if stop_epoch is not None and self.epoch >= stop_epoch:
                     break

@@ -21,7 +21,7 @@ import math
 import torch
 from torch import nn
 
-from lib.core.training import TrainConfig, Trainer, single_thread
+from lib.core.training import TrainConfig, Trainer
 
 LBFGS_HISTORY = 10
 CONVERGED = 1e-7  # relative change of the objective below which L-BFGS has converged
@@ -138,21 +138,10 @@ class PipelineTrainer(Trainer):
         loss.backward()
         return loss
 
-    def train_for(self, seconds: float, max_epochs: int | None = None) -> int:
-        """As :meth:`Trainer.train_for`, and stops once ``done``."""
-        import time
-
-        deadline = time.perf_counter() + seconds
-        start_steps = self.steps
-        stop_epoch = None if max_epochs is None else self.epoch + max_epochs
-        with single_thread():
-            while not self.diverged and not self.done:
-                self.step()
-                if stop_epoch is not None and self.epoch >= stop_epoch:
-                    break
-                if time.perf_counter() >= deadline:
-                    break
-        return self.steps - start_steps
+    @property
+    def finished(self) -> bool:
+        """Diverged, converged (L-BFGS) or stopped early: :meth:`train_for` stops here."""
+        return self.diverged or bool(self.done)
 
     # -- early stopping --------------------------------------------------------------------
 
