@@ -166,7 +166,7 @@ def gradient_figure(z: float) -> go.Figure:
             line(zs, sigmoid_derivative(zs), "σ′(z): the sigmoid's slope", ORANGE),
             line(zs, s - 1.0, "dL/dz = σ(z) − 1 (label y = 1)", BLUE, dash="dash"),
             line(zs, s, "dL/dz = σ(z) − 0 (label y = 0)", GREEN, dash="dot"),
-            point(z, slope, f"σ′({z:g}) = {slope:.4f}", ORANGE, symbol="circle"),
+            point(z, slope, f"σ′({z:g}) = {slope:.4f}", ORANGE, size=18, symbol="circle"),
             point(z, s_at - 1.0, f"y = 1: {s_at - 1.0:+.4f}", BLUE, symbol="square"),
             point(z, s_at, f"y = 0: {s_at:+.4f}", GREEN, symbol="diamond"),
         ],
