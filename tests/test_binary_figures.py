@@ -103,3 +103,31 @@ def test_every_chart_has_a_text_alternative_with_its_numbers(page):
     summaries = [c.value for c in at.caption if c.value.startswith("Chart: ")]
     assert len(summaries) == len(specs), path
     assert all(any(ch.isdigit() for ch in s) for s in summaries), summaries
+
+
+def test_builders_size_their_text_so_chart_draws_them_without_a_copy():
+    """presenter.chart() copies a figure whose text is under 14 px (~2 ms a chart, each rerun)."""
+    import numpy as np
+
+    from lib.core.datasets import ACCOMMODATIONS, read_students
+    from lib.lessons import bce as bce_lesson
+    from lib.lessons.encoding import invented_order_comparison
+    from lib.plots import bce, encoding, sigmoid, threshold
+    from lib.plots.style import FONT_SIZE, readable
+
+    y, p = np.array([0, 1, 0, 1, 1, 0]), np.array([0.1, 0.8, 0.4, 0.6, 0.9, 0.3])
+    m = {"tn": 2, "fp": 1, "fn": 1, "tp": 2, "recall": 0.67, "precision": 0.67}
+    table = invented_order_comparison(read_students(), ACCOMMODATIONS, 10.0).table
+    figures = [
+        sigmoid.sigmoid_figure(2.5),
+        sigmoid.linear_figure(2.5, 2.0, -1.0),
+        sigmoid.gradient_figure(-8.0),
+        bce.bce_curves_figure(0.3, 0),
+        bce.saturation_figure(40.0, bce_lesson.saturation_curves(0, 50.0)),
+        bce.sgd_figure(bce_lesson.sgd_picture(steps=5), 3),
+        threshold.threshold_view(threshold.threshold_base(y, p, ("a", "b")), 0.5),
+        threshold.curves_view(threshold.curves_base(y, p), m, 0.5),
+        threshold.confusion_heatmap(1, 2, 3, 4, ("a", "b")),
+        encoding.order_comparison_figure(table, 10.0),
+    ]
+    assert [readable(f, FONT_SIZE) is f for f in figures] == [True] * len(figures)

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from lib.core.activations import sigmoid, sigmoid_derivative
 from lib.plots.common import plain_figure, point, readable_layout
-from lib.plots.style import BLUE, GREEN, GREY, ORANGE
+from lib.plots.style import BLUE, FONT_SIZE, GREEN, GREY, ORANGE
 
 
 def _z_range(*zs: float) -> np.ndarray:
@@ -70,7 +70,15 @@ def hline(y: float, text: str) -> tuple[dict, dict]:
     """A dashed horizontal line across the plot with a label (shape, annotation)."""
     return (
         dict(type="line", xref="paper", x0=0, x1=1, y0=y, y1=y, line=dict(color=GREY, dash="dash")),
-        dict(xref="paper", x=0, y=y, text=text, showarrow=False, yanchor="bottom"),
+        dict(
+            xref="paper",
+            x=0,
+            y=y,
+            text=text,
+            showarrow=False,
+            yanchor="bottom",
+            font=dict(size=FONT_SIZE),
+        ),
     )
 
 
@@ -80,7 +88,15 @@ def vline(x: float, text: str, color: str = GREY) -> tuple[dict, dict]:
         dict(
             type="line", yref="paper", x0=x, x1=x, y0=0, y1=1, line=dict(color=color, dash="dash")
         ),
-        dict(yref="paper", x=x, y=1, text=text, showarrow=False, yanchor="bottom"),
+        dict(
+            yref="paper",
+            x=x,
+            y=1,
+            text=text,
+            showarrow=False,
+            yanchor="bottom",
+            font=dict(size=FONT_SIZE),
+        ),
     )
 
 

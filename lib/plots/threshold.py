@@ -142,6 +142,7 @@ def threshold_view(base: dict, threshold: float) -> go.Figure:
         text=f"threshold {threshold:.3f}",
         showarrow=False,
         yanchor="bottom",
+        font=dict(size=FONT_SIZE),
     )
     return plain_figure(base["data"], {**base["layout"], "shapes": [cut], "annotations": [label]})
 

@@ -13,7 +13,7 @@ import streamlit as st
 from lib.lessons import bce as numbers
 from lib.lessons.bce import SgdPicture, sgd_picture
 from lib.plots import bce as fig
-from lib.ui.presenter import chart, control_and_figure, presenting
+from lib.ui.presenter import chart, control_and_figure
 from lib.ui.widgets import Question, code_panel
 
 STEPS = 60
@@ -40,11 +40,6 @@ def cached_picture(lr: float, batch_size: int, seed: int) -> SgdPicture:
     )
 
 
-def _draw(fig, **kwargs) -> None:
-    """The figure as built (its text is already ≥ 14 px); presenting, ``chart`` enlarges it."""
-    (chart if presenting() else st.plotly_chart)(fig, **kwargs)
-
-
 @st.fragment
 def prediction_sections() -> None:
     """Sections 1 and 2, rerun together when p or y changes."""
@@ -67,7 +62,7 @@ def render_curves() -> tuple[float, int]:
     )
     y = control.radio("true label y", (1, 0), key="bce_y", horizontal=True, **URL)
     with figure_box:
-        _draw(fig.bce_curves_figure(p, y), key="bce_curves")
+        chart(fig.bce_curves_figure(p, y), key="bce_curves")
         st.caption(fig.bce_curves_summary(p, y))
     for col, (name, value) in zip(st.columns(3), three_losses(p, y).items(), strict=True):
         col.metric(name, f"{value:.4f}")
@@ -110,7 +105,7 @@ def render_stability() -> None:
         "is maximally wrong and learns nothing. `BCEWithLogitsLoss` computes "
         "max(z, 0) − z·y + log(1 + e^−|z|) from the logit: loss z, gradient σ(z) − y = 1."
     )
-    _draw(fig.saturation_figure(z, saturation_curves(0, 50.0)), key="bce_saturation")
+    chart(fig.saturation_figure(z, saturation_curves(0, 50.0)), key="bce_saturation")
     st.caption(fig.saturation_summary(z, result))
     code_panel(saturation_code(z), "The autograd code for these numbers")
 
@@ -129,7 +124,7 @@ def render_sgd() -> None:
     seed = c3.number_input("shuffle seed", 0, 10_000, 0, key="bce_seed", **URL)
     step = st.slider("step", 0, STEPS, 15, key="bce_step", **URL)
     picture = cached_picture(float(lr), int(batch), int(seed))
-    _draw(fig.sgd_figure(picture, step), key="bce_sgd")
+    chart(fig.sgd_figure(picture, step), key="bce_sgd")
     st.caption(fig.sgd_summary(picture, step))
     st.dataframe(fig.path_table(picture, step), hide_index=True)
     code_panel(sgd_code(float(lr), int(batch), int(seed), step), "The code for the three paths")

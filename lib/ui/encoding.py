@@ -85,11 +85,6 @@ def cached_unseen(value: str, handle: str) -> enc.UnknownResult:
     return enc.encode_unseen(value, handle)
 
 
-def _draw(fig, **kwargs) -> None:
-    """The figure as built (its text is already ≥ 14 px); presenting, ``chart`` enlarges it."""
-    (chart if presenting() else st.plotly_chart)(fig, **kwargs)
-
-
 def _error(err: Exception) -> None:
     """A ValueError from lib, which may quote typed text, shown as plain text."""
     st.error(md_literal(str(err)))
@@ -238,7 +233,7 @@ def render_invented_order() -> None:
             label, f"{accuracy:.1%}", f"loss {loss:.3f}", delta_color="off", delta_arrow="off"
         )
     with figure_box:
-        _draw(order_comparison_figure(result.table, float(km)), key="enc_order_fig")
+        chart(order_comparison_figure(result.table, float(km)), key="enc_order_fig")
         st.caption(order_comparison_summary(result.table, float(km)))
     st.markdown(
         "On codes the model's probability can only rise (or fall) steadily from code 0 to "

@@ -17,7 +17,7 @@ import streamlit as st
 
 from lib.lessons import sigmoid as numbers
 from lib.plots import sigmoid as fig
-from lib.ui.presenter import chart, control_and_figure, presenting
+from lib.ui.presenter import chart, control_and_figure
 from lib.ui.widgets import Question, code_panel
 
 X_KEY, W_KEY, B_KEY = "sig_x", "sig_w", "sig_b"
@@ -31,11 +31,6 @@ linear_readout = _cache(numbers.linear_readout)
 slope_readout = _cache(numbers.slope_readout)
 loss_gradients = _cache(numbers.loss_gradients)
 odds_table = _cache(numbers.odds_table)
-
-
-def _draw(fig, **kwargs) -> None:
-    """The figure as built (its text is already ≥ 14 px); presenting, ``chart`` enlarges it."""
-    (chart if presenting() else st.plotly_chart)(fig, **kwargs)
 
 
 @st.fragment
@@ -59,7 +54,7 @@ def render_curve() -> float:
         "point is class 1."
     )
     with figure_box:
-        _draw(fig.sigmoid_figure(z), key="sig_curve")
+        chart(fig.sigmoid_figure(z), key="sig_curve")
         st.caption(fig.sigmoid_summary(z))
     for col, (name, value) in zip(st.columns(3), sigmoid_readout(z).items(), strict=True):
         col.metric(name, f"{value:.6f}")
@@ -84,7 +79,7 @@ def render_linear(x: float) -> None:
     c1, c2 = st.columns(2)
     c1.metric("logit z = w·x + b", f"{z:.4f}")
     c2.metric("probability p = σ(z)", f"{p:.4f}")
-    _draw(fig.linear_figure(x, w, b), key="sig_linear")
+    chart(fig.linear_figure(x, w, b), key="sig_linear")
     st.caption(fig.linear_summary(x, w, b))
     code_panel(linear_code(x, w, b), "The PyTorch code: nn.Linear, then torch.sigmoid")
 
@@ -120,7 +115,7 @@ def render_gradients(z: float) -> None:
     c1.metric("σ′(z)", f"{slope:.4f}")
     c2.metric("dL/dz if y = 1", f"{grads[1]:+.4f}")
     c3.metric("dL/dz if y = 0", f"{grads[0]:+.4f}")
-    _draw(fig.gradient_figure(z), key="sig_slope")
+    chart(fig.gradient_figure(z), key="sig_slope")
     st.caption(fig.gradient_summary(z))
     st.markdown(
         "Where the flat tails **do** slow learning: with **MSE on σ(z)** the gradient is "

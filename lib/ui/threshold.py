@@ -35,7 +35,7 @@ from lib.lessons.threshold import (
 from lib.plots import threshold as plots
 from lib.text import md_literal
 from lib.ui import state
-from lib.ui.presenter import chart, control_and_figure, presenting
+from lib.ui.presenter import chart, control_and_figure
 from lib.ui.widgets import Question, code_panel
 
 THR_KEY, SEED_KEY, RECALL_KEY, COST_KEY = "thr", "thr_seed", "thr_recall", "thr_cost"
@@ -98,11 +98,6 @@ def model_caption(fit: LogisticFit, dataset_name: str) -> None:
     )
 
 
-def _draw(fig, **kwargs) -> None:
-    """The figure as built (its text is already ≥ 14 px); presenting, ``chart`` enlarges it."""
-    (chart if presenting() else st.plotly_chart)(fig, **kwargs)
-
-
 @st.fragment
 def lesson(fit: LogisticFit, spec: DatasetSpec, seed: int) -> None:
     """The threshold and everything that moves with it."""
@@ -116,7 +111,7 @@ def lesson(fit: LogisticFit, spec: DatasetSpec, seed: int) -> None:
     view_base, curves_base, at_half = _bases(spec, seed)
     scores(control, m, at_half)
     with figure_box:
-        _draw(plots.threshold_view(view_base, threshold))
+        chart(plots.threshold_view(view_base, threshold))
         st.caption(plots.threshold_summary(m, threshold, fit.class_names))
     confusion(fit, m)
     st.header("One point on every curve")
@@ -124,7 +119,7 @@ def lesson(fit: LogisticFit, spec: DatasetSpec, seed: int) -> None:
         "The ROC and precision–recall curves sweep **every** threshold at once, so their areas "
         "(AUC, average precision) do not depend on t; your threshold is one diamond on each."
     )
-    _draw(plots.curves_view(curves_base, m, threshold))
+    chart(plots.curves_view(curves_base, m, threshold))
     st.caption(plots.curves_summary(curves_base, m, threshold))
     st.header("Let a goal choose the threshold")
     st.markdown(
@@ -156,7 +151,7 @@ def confusion(fit: LogisticFit, m: dict) -> None:
     positive = md_literal(fit.class_names[1])
     left, right = st.columns([3, 2])
     with left:
-        _draw(plots.confusion_heatmap(m["tn"], m["fp"], m["fn"], m["tp"], fit.class_names))
+        chart(plots.confusion_heatmap(m["tn"], m["fp"], m["fn"], m["tp"], fit.class_names))
         st.caption(plots.confusion_summary(m))
     for column, name in zip(right.columns(4), ("tn", "fp", "fn", "tp"), strict=True):
         column.metric(name.upper(), m[name])
