@@ -57,6 +57,7 @@ with controls:
     lab_ui.buttons()
     scrub = lab_ui.scrub_control()
     lab_ui.live_numbers(scrub)
+    lab_ui.live_curves(scrub)
 with figure:
     lab_ui.live_map(scrub)
 
@@ -116,5 +117,5 @@ quiz(
         ),
     ],
     key="lab_quiz",
-    refresh_every=2.0 if st.session_state.get(lab_ui.RUNNING) else None,
+    refresh_every=lab_ui.quiz_refresh(),
 )

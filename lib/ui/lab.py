@@ -29,7 +29,7 @@ from lib.core.models import ACTIVATIONS
 from lib.core.training import OPTIMIZERS
 from lib.lessons import lab as engine
 from lib.lessons import lab_script
-from lib.plots.regions_png import regions_png
+from lib.plots.regions_png import points_layer, regions_frame
 from lib.plots.style import font_size
 from lib.plots.training import HEIGHT, confusion_heatmap, curves_spec, decision_regions
 from lib.text import md_literal
@@ -38,16 +38,19 @@ from lib.ui import upload as upload_ui
 from lib.ui.loaders import cached_dataset
 from lib.ui.presenter import PRESENT_HEIGHT, chart, presenting
 
-TICK = 0.1  # seconds between live-view updates with few trainers (see tick_interval)
+TICK = 0.125  # seconds between updates of the live numbers with few trainers (tick_interval)
 TICK_CROWDED = 0.3  # … and with many: each learner still sees over 3 updates a second
 CROWD = 6  # trainers in the pool from which the server draws the live views less often
-REGIONS_EVERY = 1.0  # seconds between decision-region redraws while running (few trainers)
+REGIONS_EVERY = 2.0  # seconds between decision-region redraws while running (few trainers)
 REGIONS_EVERY_CROWDED = 3.0  # … and from CROWD trainers on
+CURVES_EVERY = 0.5  # seconds between redraws of the curves while running (few trainers)
+CURVES_EVERY_CROWDED = 1.0  # … and from CROWD trainers on
 TRAIN_SECONDS = 0.05  # in-process fallback: training per timer tick (a click waits ≤ this)
 RERUN_TRAIN_SECONDS = 0.03  # in-process fallback: training in a full-page rerun
 
 LAB, RUNNING, NOTICE, FIGURE = "lab_trainer", "lab_running", "lab_notice", "lab_figure"
 REMOTE = "lab_remote"  # the RemoteRun while Play trains in the worker pool
+LAYER = "lab_layer"  # (the lab's data, its points drawn once): laid over each live map
 UPLOAD = "lab_upload"  # (file, options, preprocessing) → engine.UploadedData
 YOUR_DATA = "pages/9_Your_Own_Data.py"
 
@@ -483,9 +486,32 @@ def scrub_control() -> int | None:
 
 
 def live_numbers(scrub: int | None) -> None:
-    """The metrics, warnings and curves: a fragment that ticks while running."""
+    """The metrics and warnings: a fragment that ticks every :func:`tick_interval` while
+    running (it is the one that asks the worker for news)."""
     interval = tick_interval() if st.session_state.get(RUNNING, False) else None
-    st.fragment(run_every=interval)(_training)(scrub, interval)
+    st.fragment(run_every=interval)(_numbers)(scrub, interval)
+
+
+def live_curves(scrub: int | None) -> None:
+    """The loss and accuracy curves (and, opted in, the norms): a fragment of their own that
+    redraws every ``CURVES_EVERY`` s while running. Redrawing a Vega-Lite chart is the
+    browser's biggest cost per update; the numbers above tick faster. The norms toggle sits
+    outside (a widget in a ticking fragment costs every tick)."""
+    interval = None
+    if st.session_state.get(RUNNING, False):
+        interval = CURVES_EVERY_CROWDED if tick_interval() == TICK_CROWDED else CURVES_EVERY
+    curves_box = st.container()
+    norms = st.toggle("Weight and gradient norms over time", key="lab_norms", **_URL)
+    with curves_box:
+        st.fragment(run_every=interval)(_curves)(scrub, norms)
+
+
+def quiz_refresh() -> float | None:
+    """How often the quiz redraws itself while the lab trains (see ``widgets.quiz``): every
+    2 s, every 5 s when many train; never when paused."""
+    if not st.session_state.get(RUNNING, False):
+        return None
+    return 5.0 if tick_interval() == TICK_CROWDED else 2.0
 
 
 def live_map(scrub: int | None) -> None:
@@ -545,13 +571,13 @@ def _advance(lab: engine.Lab) -> None:
         st.rerun()  # the whole page: stop the timers, re-enable Play
 
 
-def _training(scrub: int | None, interval: float | None) -> None:
+def _numbers(scrub: int | None, interval: float | None) -> None:
     ss = st.session_state
     lab: engine.Lab = ss[LAB]
     if ss.get(RUNNING) and not lab.finished:  # checked again: a tick can land after Pause
         _advance(lab)
         if interval is not None and tick_interval(interval) != interval:
-            st.rerun()  # the whole page, to set the fragment's timer to the new interval
+            st.rerun()  # the whole page, to set the fragments' timers to the new intervals
     elif ss.get(REMOTE) is not None:  # an interrupted Pause: finish bringing it back
         _bring_back()
     trainer = lab.trainer
@@ -563,13 +589,16 @@ def _training(scrub: int | None, interval: float | None) -> None:
             "dotted line on the curves. Move the slider to the end for the latest."
         )
     _training_notes(lab)
+
+
+def _curves(scrub: int | None, norms_shown: bool) -> None:
+    trainer = st.session_state[LAB].trainer
     frame = engine.chart_series(trainer)
     curves(frame, ["train loss", "test loss"], "loss", scrub)
     st.caption("Loss per epoch: training split solid, test split dashed; both falling is learning.")
     curves(frame, ["train accuracy", "test accuracy"], "accuracy", scrub, y_format=".0%")
     st.caption("Share of points classified correctly per epoch, training solid and test dashed.")
-    # Opt-in: a third live chart costs every tick, in the server and in the browser.
-    if st.toggle("Weight and gradient norms over time", key="lab_norms", **_URL):
+    if norms_shown:  # opt-in: a third live chart costs every redraw, server and browser
         curves(frame, ["weight norm", "gradient norm"], "norm", scrub)
         norms = " · ".join(f"{n} ‖W‖ = {v:.3g}" for n, v in engine.layer_norms(trainer.model))
         st.caption(
@@ -628,8 +657,8 @@ def curves(series: dict, columns: list[str], title: str, marker=None, y_format="
 
 def _regions_or_confusion(lab: engine.Lab, epoch: int | None) -> None:
     """Rebuilt only when the weights shown changed (kept in the session). While training, the
-    2-D regions are a PNG (see :mod:`lib.plots.regions_png`: a plotly figure re-mounts on every
-    update and stalls the page); paused, the interactive figure with hover."""
+    2-D regions are an image (see :mod:`lib.plots.regions_png`: a plotly figure re-mounts on
+    every update and stalls the page); paused, the interactive figure with hover."""
     ss = st.session_state
     trainer = lab.trainer
     d = lab.data
@@ -672,7 +701,7 @@ def _map_figure(lab: engine.Lab, epoch: int | None, shown: int, live_image: bool
         return confusion_heatmap(engine.confusion_at(lab, model), d.class_names, title)
     xs, ys, proba = engine.grid_proba(lab, model)
     if live_image:
-        return regions_png(xs, ys, proba, d.X_train_raw, d.y_train, d.X_test_raw, d.y_test)
+        return regions_frame(proba, _points(lab, (xs[0], xs[-1], ys[0], ys[-1])))
     return decision_regions(
         xs,
         ys,
@@ -685,6 +714,18 @@ def _map_figure(lab: engine.Lab, epoch: int | None, shown: int, live_image: bool
         tuple(d.feature_names),
         f"Decision regions at epoch {shown}",
     )
+
+
+def _points(lab: engine.Lab, bounds) -> object:
+    """The lab's points as an image layer, drawn once per data set (kept in the session)."""
+    ss = st.session_state
+    d = lab.data
+    cached = ss.get(LAYER)
+    if cached is None or cached[0] is not d:
+        bounds = tuple(float(b) for b in bounds)
+        layer = points_layer(bounds, d.X_train_raw, d.y_train, d.X_test_raw, d.y_test)
+        cached = ss[LAYER] = (d, layer)
+    return cached[1]
 
 
 def code_section(lab: engine.Lab) -> None:
