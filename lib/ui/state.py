@@ -290,6 +290,7 @@ KEYS: tuple[Key, ...] = (
     _o("lab_figure", LAB, "(weights shown, figure): the last regions figure, redrawn on change."),
     _o("lab_upload", LAB, "(file, options, preprocessing) → the uploaded CSV's matrices."),
     _o("lab_remote", LAB, "The lab's job in the worker pool while Play trains there (RemoteRun)."),
+    _o("lab_layer", LAB, "(the lab's data, its points drawn once): laid over each live map."),
     # -- 9. your own data (lib/ui/upload.py, lib/ui/own_training.py) -----------------------------
     _u("yd_enc", YOUR_DATA, str, "detect",
        choices=_labels("lib.tabular.reading", "ENCODINGS", "ENCODING_LABELS"),
