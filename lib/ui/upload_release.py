@@ -23,7 +23,8 @@ afterwards) and from page runs (``release_ended_sessions()`` in the sidebar):
 1. on the runtime's event loop (where Streamlit closes sessions itself): the expired
    entries of the reconnect storage are reaped and each such session is ``shutdown()`` —
    what Streamlit does for a session closed while stored: its files, media, caches and
-   event loop go;
+   event loop go — and its ``st.session_state`` emptied (Streamlit's runtime loop keeps a
+   reference to the last session it served until it serves another);
 2. the uploaded files of every other session that is neither connected nor waiting for a
    reconnect are removed (a session evicted from the storage by its size limit);
 3. every callback registered with :func:`on_session_end` is called with each ended
@@ -201,10 +202,28 @@ def shutdown_expired_sessions(session_mgr: Any) -> list[str]:
         session = info.session
         try:
             session.shutdown()
+            _empty(session)
         except Exception:
             _LOGGER.debug("shutdown of expired session %s failed", session.id, exc_info=True)
         ended.append(session.id)
     return ended
+
+
+def _empty(session: Any) -> None:
+    """Drop what an ended session holds, even if something still holds the session.
+
+    Streamlit's runtime loop keeps the last session it flushed messages for in a local
+    variable until the next flush (``Runtime._loop_coroutine``): on a server that went idle
+    after its learners left, that session (its upload, parsed table, trainer, result) would
+    stay. ``shutdown()`` leaves st.session_state as it is; this empties it, and the queue of
+    messages never sent.
+    """
+    state = getattr(session, "_session_state", None)
+    if callable(getattr(state, "clear", None)):
+        state.clear()
+    queue = getattr(session, "_browser_queue", None)
+    if callable(getattr(queue, "flush", None)):
+        queue.flush()
 
 
 def _on_event_loop(runtime: Any, fn: Callable[[], Any], timeout: float = EVENT_LOOP_TIMEOUT_S):
