@@ -368,8 +368,9 @@ def bench_browser(clicks: int, watch_seconds: float, split_cores: bool = False) 
     from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit, wait_healthy
 
     where = "server and Chromium on a core each" if split_cores else "sharing every core"
+    part = "(e)" if split_cores else "(d)"
     print(
-        f"(d) in a real server and Chromium ({where}), on the XOR link (TF Playground's settings)"
+        f"{part} a real server and Chromium ({where}), on the XOR link (TF Playground's settings)"
     )
     if not Path(CHROMIUM).exists():
         print("    skipped: /usr/bin/chromium is absent")
