@@ -305,23 +305,18 @@ def average_precision_score(y_true, scores) -> float:
 
 
 def threshold_metrics(y_true, proba, threshold: float) -> dict:
-    """Confusion counts and scores when ``proba >= threshold`` predicts class 1."""
-    y_true = np.asarray(y_true).ravel().astype(np.int64)
-    y_pred = (np.asarray(proba, dtype=np.float64).ravel() >= threshold).astype(np.int64)
-    tn, fp, fn, tp = confusion_matrix(y_true, y_pred, labels=[0, 1]).ravel().tolist()
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
-    return {
-        "tn": tn,
-        "fp": fp,
-        "fn": fn,
-        "tp": tp,
-        "accuracy": (tp + tn) / len(y_true),
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
-    }
+    """Confusion counts and scores when ``proba >= threshold`` predicts class 1.
+
+    One row of :func:`threshold_sweep` (one implementation of the counting), as plain ints
+    and floats.
+
+    >>> threshold_metrics([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9], 0.5)["recall"]
+    0.5
+    """
+    row = threshold_sweep(y_true, proba, [threshold])
+    out = {name: int(row[name][0]) for name in ("tn", "fp", "fn", "tp")}
+    out.update({name: float(row[name][0]) for name in ("accuracy", "precision", "recall", "f1")})
+    return out
 
 
 def threshold_sweep(y_true, proba, thresholds) -> dict[str, np.ndarray]:
