@@ -57,10 +57,12 @@ ABANDON_S = 900.0  # a job nobody asked about for this long is dropped by its wo
 IDLE_EXIT_S = 300.0  # a worker without jobs for this long is stopped (started again on demand)
 STARTUP_S = 120.0  # how long a new worker may take to import torch before it is given up
 HOUSEKEEPING_S = 10.0  # how often the pool looks for ended sessions and idle workers
-# Workers yield the CPU to the web process (clicks, the live views) and train with the rest.
-# Measured with 10 trainers on 2 cores: nice 10 left 55 % of cores × a bare loop to training
-# (the web process's many wake-ups preempt the workers), 5 and 0 left 63 %.
-NICE = int(os.environ.get("CLASSLAB_TRAINER_NICE", "5"))
+# Workers yield the CPU to everything else (the web process's clicks and live views, and a
+# browser on the same machine) and train with the rest. Measured on 2 cores, bench class lab10
+# (10 trainers): nice 19 and 5 both left 62–63 % of cores × a bare loop to training; with
+# Chromium on the same cores, nice 19 kept 6.5 live updates/s and quiz p95 at 407 ms where
+# nice 5 gave 4.4/s and 613 ms (bench training (d)).
+NICE = int(os.environ.get("CLASSLAB_TRAINER_NICE", "19"))
 
 
 WORKERS_ENV = "CLASSLAB_TRAINER_WORKERS"  # set by deploy/: the cores one replica may use
