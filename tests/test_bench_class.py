@@ -15,6 +15,7 @@ import urllib.parse
 import pytest
 
 from bench._streamlit_client import Session
+from tests.aio import run_async
 
 bench_class = importlib.import_module("bench.class")  # "class" is a keyword: no plain import
 
@@ -69,7 +70,7 @@ def test_widget_change_answers_with_new_content(server_url):
             await s.close()
         return contents, result
 
-    contents, result = asyncio.run(scenario())
+    contents, result = run_async(scenario)
     for name, (low, high) in contents.items():
         assert low and high, f"{name}: no text delivered"
         assert low != high, f"{name}: the page did not change with the widget's value"
@@ -91,7 +92,7 @@ def test_trainer_ticks_deliver_the_step_count(server_url):
         await s.close()
         return s, timers
 
-    s, timers = asyncio.run(scenario())
+    s, timers = run_async(scenario)
     assert timers, "Play started no fragment timer (no auto_rerun seen)"
     ticks = [run for run in s.runs if run.fragment_ids]
     steps = [

@@ -7,12 +7,12 @@ answered it: a fragment run names its fragment, and sends only that section's el
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 
 import pytest
 
 from bench._streamlit_client import Session
+from tests.aio import run_async
 
 bench_class = importlib.import_module("bench.class")  # "class" is a keyword: no plain import
 
@@ -43,7 +43,7 @@ def changes(server_url: str, page: str, query: str, steps: list[tuple[str, objec
         await s.close()
         return first, answers, exceptions, dropped
 
-    first, answers, exceptions, dropped = asyncio.run(scenario())
+    first, answers, exceptions, dropped = run_async(scenario)
     assert exceptions == [] and dropped is None
     assert first.ok and not first.fragment_ids
     return first, answers

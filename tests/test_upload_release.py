@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import threading
 import weakref
 from types import SimpleNamespace
 from unittest.mock import MagicMock
@@ -29,6 +28,7 @@ from lib.ui.upload_release import (
     release_ended_sessions,
     release_files_of_ended_sessions,
 )
+from tests.aio import run_async
 
 
 @pytest.fixture(autouse=True)
@@ -270,22 +270,7 @@ def test_real_runtime_session_expired_in_reconnect_storage_loses_its_files(
             await runtime.stopped
             Runtime._instance = None
 
-    # In a thread of its own: the browser tests' Playwright keeps an event loop running in
-    # the main thread when the whole suite runs, and asyncio.run refuses to nest.
-    outcome: list[BaseException] = []
-
-    def in_thread() -> None:
-        try:
-            asyncio.run(scenario())
-        except BaseException as error:  # re-raised below, in the test's thread
-            outcome.append(error)
-
-    worker = threading.Thread(target=in_thread)
-    worker.start()
-    worker.join(timeout=120)
-    assert not worker.is_alive(), "the runtime scenario did not finish"
-    if outcome:
-        raise outcome[0]
+    run_async(scenario, timeout=120)
 
 
 # --- session end → release: the registry ------------------------------------------------------
@@ -412,28 +397,11 @@ def test_expired_sessions_are_shut_down_and_freed(tmp_path, clock, monkeypatch):
             await runtime.stopped
             Runtime._instance = None
 
-    run_in_thread(scenario)
+    run_async(scenario, timeout=120)
 
 
 class LearnerData:
     pass
-
-
-def run_in_thread(scenario) -> None:
-    outcome: list[BaseException] = []
-
-    def in_thread() -> None:
-        try:
-            asyncio.run(scenario())
-        except BaseException as error:  # re-raised below, in the test's thread
-            outcome.append(error)
-
-    worker = threading.Thread(target=in_thread)
-    worker.start()
-    worker.join(timeout=120)
-    assert not worker.is_alive(), "the runtime scenario did not finish"
-    if outcome:
-        raise outcome[0]
 
 
 def test_apptests_mock_runtime_is_left_alone(monkeypatch, clock, caplog):
