@@ -16,6 +16,7 @@ RUN useradd --create-home --uid 10001 classlab
 COPY .streamlit .streamlit
 COPY app.py .
 COPY assets assets
+COPY deploy deploy
 COPY lib lib
 COPY pages pages
 USER classlab
@@ -24,5 +25,5 @@ EXPOSE 8501
 # python, not curl: the slim image has no curl
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 CMD ["python", "-c", \
     "import urllib.request as u; u.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=2)"]
-# The flags are deploy.launcher.replica_flags("0.0.0.0", 8501) (tests/test_deploy.py checks)
-CMD ["python", "-m", "streamlit", "run", "app.py", "--server.address=0.0.0.0", "--server.port=8501", "--server.headless=true", "--server.enableXsrfProtection=true"]
+# deploy.launcher.SERVER_COMMAND with deploy.launcher.replica_flags("0.0.0.0", 8501) (tests/test_deploy.py checks)
+CMD ["python", "-m", "deploy.serve", "run", "app.py", "--server.address=0.0.0.0", "--server.port=8501", "--server.headless=true", "--server.enableXsrfProtection=true"]

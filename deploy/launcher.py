@@ -47,6 +47,11 @@ class HaproxyMissing(FileNotFoundError):
         return "HAProxy is not installed: sudo apt-get install haproxy"
 
 
+# How a replica is started: ``streamlit run app.py`` through deploy/serve.py (the Dockerfile's
+# CMD is the same command; tests/test_deploy.py checks).
+SERVER_COMMAND = ("-m", "deploy.serve", "run", "app.py")
+
+
 def replica_flags(address: str, port: int) -> list[str]:
     """``streamlit run app.py`` flags of one server replica (the Dockerfile's CMD uses these).
 
@@ -137,7 +142,7 @@ class Deployment:
         return self.urls[0]
 
     def start_replica(self, i: int) -> subprocess.Popen:
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py"]
+        cmd = [sys.executable, *SERVER_COMMAND]
         with open(self.state_dir / "logs" / f"replica-{i + 1}.log", "ab") as log:
             return subprocess.Popen(
                 cmd + replica_flags("127.0.0.1", self.replica_ports[i]),

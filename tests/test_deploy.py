@@ -17,9 +17,11 @@ import time
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from deploy.haproxy import compose_config
 from deploy.launcher import (
+    SERVER_COMMAND,
     cookie_secret,
     find_haproxy,
     lan_address,
@@ -98,7 +100,7 @@ def test_compose_uses_the_generated_haproxy_config():
 def test_dockerfile_runs_the_replica_flags():
     dockerfile = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")  # join continued lines
     cmd = json.loads(re.search(r"^CMD (\[.*\])$", dockerfile, re.MULTILINE).group(1))
-    assert cmd == ["python", "-m", "streamlit", "run", "app.py", *replica_flags("0.0.0.0", 8501)]
+    assert cmd == ["python", *SERVER_COMMAND, *replica_flags("0.0.0.0", 8501)]
     assert "/_stcore/health" in re.search(r"^HEALTHCHECK .*$", dockerfile, re.MULTILINE).group(0)
     assert re.search(r"^USER (?!root)\w+", dockerfile, re.MULTILINE)
     # the CPU wheel of the very torch that requirements.txt pins
@@ -188,7 +190,7 @@ def _children(pid: int) -> list[int]:
                 continue
             if (
                 int(stat_line.rsplit(")", 1)[1].split()[1]) == pid
-                and "streamlit" in open(f"/proc/{entry}/cmdline").read()
+                and "deploy.serve" in open(f"/proc/{entry}/cmdline").read()
             ):
                 found.append(int(entry))
     return found
@@ -281,22 +283,38 @@ def test_a_second_learner_lands_on_the_other_replica(deployment, browser):  # no
 @pytest.mark.browser
 @needs_chromium
 def test_a_dead_replica_sends_its_learners_to_the_survivor(deployment, browser):  # noqa: F811
-    """The open tab reconnects by itself, through the proxy, to the other replica, and the
-    learner's next page runs there. What the learner had in the dead process (an upload, a
-    trained model) is gone. A change inside a fragment is not enough: the new process has
-    never run the page, and Streamlit drops a rerun of a fragment it does not know."""
+    """The open tab reconnects by itself, through the proxy, to the other replica. Its first
+    interaction there is the threshold slider, inside an st.fragment the new process has never
+    registered: the page runs in full instead of ignoring it (lib/ui/failover.py), the slider
+    moves the matrix, and the page says what stayed in the dead process."""
     context, page = new_page(browser)
     try:
         open_app_page(page, deployment.url, "Decision_Threshold", "Decision threshold")
+        notice = page.get_by_text("This tab reconnected to a server that did not hold")
+        assert notice.count() == 0
         dead = replica_of(context)
         with page.expect_websocket():  # the reconnection
             deployment.replicas[int(dead[1:]) - 1].kill()
         assert replica_of(context) not in ("", dead)
+        thumb = page.locator('[data-testid="stSlider"]').filter(has_text="Threshold t")
+        thumb = thumb.first.get_by_role("slider")
+        thumb.focus()
+        thumb.press("Home")  # threshold 0: every row predicted positive
+        notice.wait_for()
+        tn = page.locator('[data-testid="stMetric"]').filter(
+            has=page.locator('[data-testid="stMetricLabel"]', has_text="TN")
+        )
+        expect(tn.first.locator('[data-testid="stMetricValue"]')).to_have_text("0")
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.get_by_role("button", name="Got it").click()
+        expect(notice).to_have_count(0)
+        # The learner's next page runs there too, and a fresh load is not told anything.
         page.locator('[data-testid="stSidebar"] a', has_text="The sigmoid").click()
         page.get_by_role("heading", name="The sigmoid").first.wait_for()
         page.reload()
         open_app_page(page, deployment.url, "Sigmoid", "The sigmoid")
         assert replica_of(context) not in ("", dead)
+        assert notice.count() == 0
         assert page.locator('[data-testid="stException"]').count() == 0
     finally:
         context.close()

@@ -152,6 +152,10 @@ KEYS: tuple[Key, ...] = (
     # -- presenter mode (lib/ui/presenter.py) ---------------------------------------------------
     _u("present", ALL_PAGES, str, "0", choices=("0", "1", "true", "false", "True", "False"),
        meaning="Presenter mode: large type, prose folded away (1 = on)."),
+    _o("session_moved", ALL_PAGES,
+       "True when this session began as a tab reconnected from a lost one (lib/ui/failover.py).",
+       bool),
+    _w("_moved_ack", ALL_PAGES, "The failover notice's Got it button.", bool),
     _w("_present_toggle", ALL_PAGES, "The sidebar's presenter toggle (mirrors ?present).", bool),
     # -- predict-then-reveal (lib/ui/widgets.py predict_then_reveal(key=K) uses K_guess,
     #    K_reveal, K_again, K_revealed, K_prediction); the lesson plan: K = lp_<scenario> ------

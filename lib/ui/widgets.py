@@ -15,6 +15,7 @@ import streamlit as st
 
 from lib.runtime import configure_process
 from lib.text import md_literal
+from lib.ui import failover
 from lib.ui.presenter import presenting, start_page
 from lib.ui.query import sanitize_query
 
@@ -31,13 +32,16 @@ def page_header(title: str, intro: str, short: str | None = None) -> None:
     sanitize_query()  # the link's values checked before any widget reads them (#17.3)
     on = start_page(title)
     configure_process()
+    failover.install()  # idempotent; deploy/serve.py installs it before the first connection
     if on:
         st.title(title, help=intro, anchor=False)
         if short:
             st.markdown(short)
+        failover.notice()
         return
     st.title(title)
     st.markdown(intro)
+    failover.notice()
 
 
 def code_panel(code: str, caption: str = "The PyTorch code for what you see") -> None:
