@@ -454,13 +454,13 @@ FROZEN_URL_KEYS = {
     "app.py": SIDEBAR,
     "pages/1_Encoding.py": [*SIDEBAR, "enc_order", "enc_drop", "enc_students", "enc_col",
                             "enc_nom", "enc_km", "enc_new", "enc_hu"],
-    "pages/2_Sigmoid.py": [*SIDEBAR, "sig_x", "sig_w", "sig_b"],
+    "pages/2_Sigmoid.py": ["present", "sig_x", "sig_w", "sig_b"],
     "pages/3_Decision_Threshold.py": [*SIDEBAR, "thr", "thr_seed", "thr_recall", "thr_cost"],
-    "pages/4_Binary_Cross_Entropy.py": [*SIDEBAR, "bce_p", "bce_y", "bce_red", "bce_z", "bce_lr",
+    "pages/4_Binary_Cross_Entropy.py": ["present", "bce_p", "bce_y", "bce_red", "bce_z", "bce_lr",
                                         "bce_bs", "bce_seed", "bce_step"],
-    "pages/5_Softmax_and_Argmax.py": [*SIDEBAR, *LOGITS("sm"), "sm_temp", "sm_shift", "sm_dom",
+    "pages/5_Softmax_and_Argmax.py": ["present", *LOGITS("sm"), "sm_temp", "sm_shift", "sm_dom",
                                       "sm_sz"],
-    "pages/6_Multiclass_Cross_Entropy.py": [*SIDEBAR, *LOGITS("ce"), "ce_y", "ce_ls",
+    "pages/6_Multiclass_Cross_Entropy.py": ["present", *LOGITS("ce"), "ce_y", "ce_ls",
                                             "ce_batch", "ce_seed"],
     "pages/7_Metrics_and_Report.py": [*SIDEBAR, "met_model", "met_seed", "met_norm",
                                       "met_class", "met_true", "met_pred", "met_minority"],
@@ -479,3 +479,13 @@ def test_url_keys_per_page_are_frozen():
     assert list(FROZEN_URL_KEYS) == list(state.ALL_PAGES)
     for page, expected in FROZEN_URL_KEYS.items():
         assert sorted(k.name for k in state.url_keys(page)) == sorted(expected), page
+
+
+def test_picker_pages_are_the_pages_that_draw_the_picker():
+    """The dataset keys are declared for exactly the pages that call dataset_picker()."""
+    drawing = {
+        path.relative_to(ROOT).as_posix()
+        for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+        if "dataset_picker(" in path.read_text()
+    }
+    assert drawing == set(state.PICKER_PAGES)

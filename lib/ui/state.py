@@ -57,9 +57,10 @@ LAB = _page("Training_Lab")
 YOUR_DATA = _page("Your_Own_Data")
 LESSON_PLAN = _page("Lesson_Plan")
 ALL_PAGES = (HOME, *(lesson.path for lesson in LESSONS))
-# The pages that draw the dataset picker (lib.ui.sidebar.dataset_picker); the lab and Your own
-# data bring their own data and only show the navigation.
-PICKER_PAGES = (HOME, ENCODING, SIGMOID, THRESHOLD, BCE, SOFTMAX, CROSS_ENTROPY, METRICS)
+# The pages that draw the dataset picker (lib.ui.sidebar.dataset_picker). The sigmoid, BCE,
+# softmax and cross-entropy lessons use their own worked examples, and the lab and Your own
+# data bring their own data: they only show the navigation (which keeps the choice).
+PICKER_PAGES = (HOME, ENCODING, THRESHOLD, METRICS)
 
 TEXT_MAX = 200  # characters a link may put in a text box or a free choice (class, column names)
 
