@@ -180,7 +180,7 @@ class Server:
         log = Path(self.tmp.name) / "server.log"
         self.logs = [log]
         env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        cmd = [sys.executable, "-m", "deploy.serve", "run", "app.py", "--server.headless", "true",
                "--server.address", "127.0.0.1", "--server.port", str(port)]  # fmt: skip
         with open(log, "wb") as out:
             self.proc = subprocess.Popen(

@@ -74,7 +74,7 @@ def server_flags(port: int) -> list[str]:
 
 
 def start_server(port: int, ttl: int | None, log: Path) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", *server_flags(port)]
+    cmd = [sys.executable, "-m", "deploy.serve", "run", "app.py", *server_flags(port)]
     if ttl is not None:
         cmd.append(f"--server.disconnectedSessionTTL={ttl}")
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}

@@ -45,7 +45,7 @@ def start_streamlit(port: int) -> subprocess.Popen:
         [
             sys.executable,
             "-m",
-            "streamlit",
+            "deploy.serve",  # `streamlit run`, as the README's first command serves the app
             "run",
             str(ROOT / "app.py"),
             "--server.port",

@@ -7,10 +7,19 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from playwright.sync_api import expect
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.runtime.app_session import AppSession
 
 from lib.ui import failover
+from tests.browser import (  # noqa: F401
+    browser,
+    free_port,
+    needs_chromium,
+    open_app_page,
+    start_streamlit,
+    wait_healthy,
+)
 from tests.conftest import open_page
 
 
@@ -76,3 +85,44 @@ def test_the_notice_shows_until_acknowledged():
     at.run()
     assert not [w for w in at.warning if "reconnected" in w.value]
     assert not at.session_state[failover.MOVED_KEY]
+
+
+# --- the whole road, in Chromium: one server restarted under an open tab ------------------------
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_a_restarted_server_runs_the_tabs_page_and_says_what_was_lost(browser):  # noqa: F811
+    """The README's server (deploy/serve.py) is stopped and started again on its port while a
+    tab shows the threshold lesson. The tab reconnects by itself; its first interaction is the
+    slider, inside a fragment the new process does not know: the page runs and says so."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = start_streamlit(port)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        wait_healthy(url)
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        open_app_page(page, url, "Decision_Threshold", "Decision threshold")
+        notice = page.get_by_text("This tab reconnected to a server that did not hold")
+        assert notice.count() == 0
+        server.terminate()
+        server.wait(timeout=20)
+        server = start_streamlit(port)
+        wait_healthy(url)
+        page.get_by_test_id("stStatusWidget").wait_for(state="hidden")  # reconnected
+        thumb = page.locator('[data-testid="stSlider"]').filter(has_text="Threshold t")
+        thumb = thumb.first.get_by_role("slider")
+        thumb.focus()
+        thumb.press("Home")
+        notice.wait_for()
+        tn = page.locator('[data-testid="stMetric"]').filter(
+            has=page.locator('[data-testid="stMetricLabel"]', has_text="TN")
+        )
+        expect(tn.first.locator('[data-testid="stMetricValue"]')).to_have_text("0")
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        context.close()
+        server.terminate()
+        server.wait(timeout=20)

@@ -16,7 +16,7 @@ def opening_commands() -> list[str]:
 def test_the_readme_opens_with_install_and_run_then_the_test_suite():
     run_app, run_tests = opening_commands()
     assert run_app.startswith("python3.11 -m venv .venv && . .venv/bin/activate && ")
-    assert run_app.endswith("pip install -r requirements.txt && python -m streamlit run app.py")
+    assert run_app.endswith("pip install -r requirements.txt && python -m deploy.serve run app.py")
     assert run_tests.endswith("python -m pytest")
 
 

@@ -1,4 +1,4 @@
-"""Nothing leaves the machine: a learner's plain ``streamlit run app.py`` and the pages it
+"""Nothing leaves the machine: a learner's server (the README's first command) and the pages it
 serves make no request to any other host (no external-IP lookup, no Google font icons).
 
 Server side: tests/net_guard/sitecustomize.py refuses and records every non-loopback
@@ -51,14 +51,15 @@ def test_the_guard_catches_streamlits_external_ip_lookup(tmp_path):
 
 @pytest.fixture(scope="module")
 def guarded_server(tmp_path_factory):
-    """The README's ``streamlit run app.py`` on a machine without a display (so headless,
+    """The README's ``python -m deploy.serve run app.py`` (``streamlit run`` with the failover
+    handling) on a machine without a display (so headless,
     the case in which Streamlit looked up an external IP), under the guard."""
     tmp = tmp_path_factory.mktemp("guarded")
     log, out = tmp / "net.log", tmp / "stdout.txt"
     port = free_port()
     with open(out, "wb") as stdout:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
+            [sys.executable, "-m", "deploy.serve", "run", "app.py", "--server.port", str(port)],
             cwd=ROOT,
             env=guarded_env(log),
             stdout=stdout,
