@@ -291,6 +291,45 @@ def test_logistic_fit_agrees_with_sklearn(seed_order_result):
     )
 
 
+def torch_adam_logistic(X, y, steps=200, lr=0.1):
+    """The oracle: the PyTorch loop the page shows (invented_order_code's fit)."""
+    torch = pytest.importorskip("torch")
+    X_t = torch.tensor(X, dtype=torch.float64)
+    y_t = torch.tensor(y, dtype=torch.float64).unsqueeze(1)
+    model = torch.nn.Linear(X_t.shape[1], 1).double()
+    torch.nn.init.zeros_(model.weight)
+    torch.nn.init.zeros_(model.bias)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss_fn(model(X_t), y_t).backward()
+        optimizer.step()
+    with torch.no_grad():
+        return torch.sigmoid(model(X_t)).squeeze(1).numpy(), loss_fn(model(X_t), y_t).item()
+
+
+@pytest.mark.parametrize(
+    ("km", "order", "one_hot"),
+    [(10.0, ACCOMMODATIONS, False), (10.0, ACCOMMODATIONS, True), (3.5, ACCOMMODATIONS, False),
+     (17.0, ["Other", "Rental", "With Family", "Dormitory"], True),
+     (6.0, ["With Family", "Other", "Dormitory", "Rental"], False)],
+)  # fmt: skip
+def test_the_numpy_fit_is_torchs_adam_step_for_step(km, order, one_hot):
+    students = read_students()
+    y = enc.commute_target(students, km)
+    column = students["Accommodation"]
+    if one_hot:
+        X = pd.get_dummies(pd.Categorical(column, categories=order), dtype=float).to_numpy()
+    else:
+        X = column.map({c: i for i, c in enumerate(order)}).to_numpy(dtype=float)[:, None]
+    for steps in (1, 7, 200):
+        proba, loss = enc.fit_commute_logistic(X, y, steps)
+        expected_proba, expected_loss = torch_adam_logistic(X, y, steps)
+        np.testing.assert_allclose(proba, expected_proba, rtol=0, atol=1e-9)
+        assert loss == pytest.approx(expected_loss, abs=1e-9)
+
+
 def test_putting_the_odd_category_last_helps_label_codes(seed_order_result):
     order = ["Rental", "Dormitory", "Other", "With Family"]
     moved = enc.invented_order_comparison(read_students(), order, 10.0)
