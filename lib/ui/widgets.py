@@ -15,7 +15,7 @@ import streamlit as st
 
 from lib.runtime import configure_process
 from lib.text import md_literal
-from lib.ui import failover
+from lib.ui import failover, run_gate
 from lib.ui.presenter import presenting, start_page
 from lib.ui.query import sanitize_query
 
@@ -32,7 +32,8 @@ def page_header(title: str, intro: str, short: str | None = None) -> None:
     sanitize_query()  # the link's values checked before any widget reads them (#17.3)
     on = start_page(title)
     configure_process()
-    failover.install()  # idempotent; deploy/serve.py installs it before the first connection
+    failover.install()  # idempotent; deploy/serve.py installs both before the first connection
+    run_gate.install()
     if on:
         st.title(title, help=intro, anchor=False)
         if short:
