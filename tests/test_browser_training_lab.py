@@ -41,7 +41,7 @@ def test_play_grows_the_epoch_and_updates_the_chart_pause_stops(page, server_url
     wait_epoch_above(page, first)
     assert epoch_value(page) > first >= 5  # it keeps growing on its own: the fragment ticks
     # The curves have a fragment of their own that ticks every 0.5 s (the numbers' every
-    # 0.125 s): the loss curve is redrawn with the new epochs within a few of its ticks.
+    # 0.11 s): the loss curve is redrawn with the new epochs within a few of its ticks.
     for _ in range(40):
         if chart.screenshot() != before:
             break

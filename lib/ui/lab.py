@@ -38,8 +38,8 @@ from lib.ui import upload as upload_ui
 from lib.ui.loaders import cached_dataset
 from lib.ui.presenter import PRESENT_HEIGHT, chart, presenting
 
-TICK = 0.125  # seconds between updates of the live numbers with few trainers (tick_interval)
-TICK_CROWDED = 0.3  # … and with many: each learner still sees over 3 updates a second
+TICK = 0.11  # s between updates of the live numbers with few trainers (tick_interval): ~9 a second
+TICK_CROWDED = 0.29  # … and with many: each learner still sees over 3 updates a second (≤ 3.4)
 CROWD = 6  # trainers in the pool from which the server draws the live views less often
 REGIONS_EVERY = 2.0  # seconds between decision-region redraws while running (few trainers)
 REGIONS_EVERY_CROWDED = 3.0  # … and from CROWD trainers on
