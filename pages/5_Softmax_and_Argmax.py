@@ -1,3 +1,5 @@
+import streamlit as st
+
 from lib.lessons import softmax as sl
 from lib.ui import softmax as lesson
 from lib.ui.sidebar import navigation_only
@@ -20,10 +22,19 @@ navigation_only(
     "kept for the other lessons."
 )
 
-z, names, p = lesson.logits_section()
-lesson.temperature_section(z, names)
-lesson.shift_section(z, names)
-lesson.dominant_section(z, names)
-lesson.argmax_section(z, names, p)
-lesson.sigmoid_section(z, names)
+
+@st.fragment
+def sections() -> None:
+    """Every section depends on the logits: a change of theirs reruns this, not the
+    sidebar, the introduction and the quiz. The sections' own controls (temperature, shift,
+    the pushed class, z) rerun only their section, a fragment inside this one."""
+    z, names, p = lesson.logits_section()
+    lesson.temperature_section(z, names)
+    lesson.shift_section(z, names)
+    lesson.dominant_section(z, names)
+    lesson.argmax_section(z, names, p)
+    lesson.sigmoid_section(z, names)
+
+
+sections()
 quiz([Question(*q) for q in sl.QUIZ], key="sm_quiz")

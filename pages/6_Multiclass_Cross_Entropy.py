@@ -1,3 +1,5 @@
+import streamlit as st
+
 from lib.lessons import cross_entropy as ce
 from lib.ui import cross_entropy as lesson
 from lib.ui.sidebar import navigation_only
@@ -20,9 +22,18 @@ navigation_only(
     "kept for the other lessons."
 )
 
-z, names, y = lesson.loss_section()
-lesson.three_ways_section(z, y)
-lesson.double_softmax_section(z, names, y)
-lesson.smoothing_section(z, y)
-lesson.batch_section(z, names, y)
+
+@st.fragment
+def sections() -> None:
+    """Every section depends on the logits and the true class: a change of theirs reruns
+    this, not the sidebar, the introduction and the quiz. Smoothing and the batch are
+    fragments of their own inside it."""
+    z, names, y = lesson.loss_section()
+    lesson.three_ways_section(z, y)
+    lesson.double_softmax_section(z, names, y)
+    lesson.smoothing_section(z, y)
+    lesson.batch_section(z, names, y)
+
+
+sections()
 quiz([Question(*q) for q in ce.QUIZ], key="ce_quiz")

@@ -57,8 +57,12 @@ def test_softmax_section_controls_rerun_only_their_section(server_url):
         assert run.deltas < first.deltas / 3  # only the section's own elements
     assert "T = 0.5" in temp.content() and "0.5" not in shift.content()
     assert "fails" not in temp.content() and "even in float64" in shift.content()
-    # A logit changes every section: the whole page runs.
-    assert logit.ok and not logit.fragment_ids and logit.deltas >= first.deltas / 2
+    # A logit changes every section: they all run (the page's sections fragment, not a
+    # section's), but not the sidebar, the introduction and the quiz.
+    assert logit.ok and len(logit.fragment_ids) == 1
+    assert logit.fragment_ids[0] not in {r.fragment_ids[0] for r in (temp, shift, sz)}
+    assert first.deltas / 2 <= logit.deltas < first.deltas
+    assert "cat 0.94 (argmax)" in logit.content() and "cat 0.94" not in first.content()
 
 
 def test_cross_entropy_section_controls_rerun_only_their_section(server_url):
@@ -69,7 +73,11 @@ def test_cross_entropy_section_controls_rerun_only_their_section(server_url):
     for run in (ls, batch, seed):
         assert run.ok and len(run.fragment_ids) == 1 and run.deltas < first.deltas / 3
     assert "With ε = 0.2" in ls.content() and "/ 6 =" in batch.content()
-    assert not true_class.fragment_ids  # the true class changes every section
+    # The true class changes every section: all of them run, the sidebar and quiz do not.
+    assert true_class.ok and len(true_class.fragment_ids) == 1
+    assert true_class.fragment_ids[0] not in {r.fragment_ids[0] for r in (ls, batch, seed)}
+    assert first.deltas / 2 <= true_class.deltas < first.deltas
+    assert "The true class bird" in true_class.content()
 
 
 def test_metrics_matrix_and_imbalance_controls_rerun_only_their_sections(server_url):

@@ -1,7 +1,8 @@
 """Streamlit glue for the multiclass cross-entropy lesson: one function per section.
 
-The logits and the true class drive every section, so their controls stay outside any
-fragment (a change reruns the page). Label smoothing (ε) and the batch (size, seed) change only
+The logits and the true class drive every section, so their controls are in the page's
+``sections`` fragment, around all of them (a change reruns every section, not the sidebar and
+the quiz). Label smoothing (ε) and the batch (size, seed) change only
 their own section: each is an ``st.fragment``, rerun alone when its control moves.
 
 Class names are outside text: ``md_literal`` for Markdown, ``lib.plots.common.labels`` in figures.

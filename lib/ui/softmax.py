@@ -1,9 +1,10 @@
 """Streamlit glue for the softmax and argmax lesson: one function per section.
 
-The logits and class names drive every section, so their controls stay outside any fragment:
-changing them reruns the page. Each later section's own control (temperature, shift, pushed
+The logits and class names drive every section, so their controls are in the page's
+``sections`` fragment, around all of them: changing them reruns every section (not the
+sidebar and the quiz). Each later section's own control (temperature, shift, pushed
 class, z) changes only that section, so the section is an ``st.fragment`` and a move of its
-control reruns just the section (with the logits of the last full run).
+control reruns just the section (with the logits of the last run of ``sections``).
 
 Every class name is outside text: Markdown gets it through ``md_literal``, figures through
 ``lib.plots.common.labels``.
