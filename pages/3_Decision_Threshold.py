@@ -34,6 +34,7 @@ if not presenting():
     ui.model_caption(fit, dataset.name)
 
 ui.lesson(fit, spec, int(seed))
+ui.goal_section(spec, int(seed))
 
 mistake(
     "treating 0.5 as part of the model, or tuning t on the test set",

@@ -42,8 +42,8 @@ def test_slider_moves_the_metrics(page, server_url):  # noqa: F811
 
 
 def test_chooser_button_moves_the_slider_and_the_link(page, server_url):  # noqa: F811
-    """The buttons sit in the same fragment as the slider: a click reruns only the fragment,
-    and the slider, its numbers and the link still follow."""
+    """The buttons sit in a fragment of their own (the slider does not redraw them): a click
+    sets the slider and reruns the page, so the slider, its numbers and the link follow."""
     open_app_page(page, server_url, "Decision_Threshold", TITLE)
     page.get_by_role("heading", name="Let a goal choose the threshold").wait_for()
     button = page.get_by_role("button", name=re.compile(r"^Best F1: t = "))

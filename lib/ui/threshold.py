@@ -121,18 +121,26 @@ def lesson(fit: LogisticFit, spec: DatasetSpec, seed: int) -> None:
     )
     chart(plots.curves_view(curves_base, m, threshold))
     st.caption(plots.curves_summary(curves_base, m, threshold))
-    st.header("Let a goal choose the threshold")
-    st.markdown(
-        "0.5 is a default, not a law. Say what matters and let the numbers pick t; each button "
-        "moves the slider above (and the link)."
-    )
-    choosers(spec, seed)
     st.header("The cheat sheet's rule with your numbers")
     rule_section(fit, threshold)
     code_panel(
         reproduce_code(spec, seed, threshold, fit.stratified),
         "The PyTorch + scikit-learn code that prints this confusion matrix",
     )
+
+
+@st.fragment
+def goal_section(spec: DatasetSpec, seed: int) -> None:
+    """Three goals that each pick a t. Not in :func:`lesson`'s fragment: it does not depend
+    on the threshold, so moving the slider does not redraw it, and its own inputs (target
+    recall, cost ratio) rerun only this section. A button sets the slider and reruns the
+    page, so that everything that depends on t follows."""
+    st.header("Let a goal choose the threshold")
+    st.markdown(
+        "0.5 is a default, not a law. Say what matters and let the numbers pick t; each button "
+        "moves the slider above (and the link)."
+    )
+    choosers(spec, seed)
 
 
 def scores(where, m: dict, base: dict) -> None:
@@ -168,13 +176,11 @@ def _set_threshold(value: float) -> None:
 
 
 def _chooser(column, label: str, value: float, detail: str, key: str) -> None:
-    column.button(
-        f"{label}: t = {value:.4g}",
-        key=key,
-        on_click=_set_threshold,
-        args=(value,),
-        width="stretch",
-    )
+    # The callback sets the slider's value before any script runs; the click itself reruns
+    # only this fragment, so the page is then run, and everything that depends on t follows.
+    if column.button(f"{label}: t = {value:.4g}", key=key, on_click=_set_threshold,
+                     args=(value,), width="stretch"):  # fmt: skip
+        st.rerun()
     column.caption(detail)
 
 
