@@ -465,3 +465,30 @@ def test_quiz_treats_a_one_row_gap_as_noise():
     radio = at.radio(key="yd_quiz_q2")
     radio.set_value(next(o for o in radio.options if "switch" in o)).run()
     assert any("Not quite" in str(e.value) for e in at.error)
+
+
+def test_an_upload_is_parsed_per_session_and_freed_with_it(monkeypatch):
+    """Nothing of a learner's table outlives their session in a process-wide cache (#17.2):
+    a second learner uploading the very same bytes parses them again, and once both
+    sessions are gone no parsed table is left in memory."""
+    import gc
+    import weakref
+
+    from lib.ui import upload as upload_ui
+
+    parsed = []
+    real_read = upload_ui.read_csv_bytes
+
+    def counting_read(data, **options):
+        result = real_read(data, **options)
+        parsed.append(weakref.ref(result.frame))
+        return result
+
+    monkeypatch.setattr(upload_ui, "read_csv_bytes", counting_read)
+    data = _rows(60, 3).to_csv(index=False).encode()
+    first, second = upload(data, "shared.csv"), upload(data, "shared.csv")
+    assert len(parsed) == 2  # each session read the file itself
+    assert first.metric[0].value == second.metric[0].value == "60"
+    del first, second
+    gc.collect()
+    assert all(ref() is None for ref in parsed)

@@ -1,8 +1,11 @@
 """Streamlit glue for "Your own data": upload, reading, profile, target, settings, steps.
 
 Per-learner objects live in ``st.session_state`` (``upload_bytes``, ``upload_result`` and the
-``yd_*`` keys); parsing is cached with ``st.cache_data`` keyed by the file's SHA-256 and the
-reading options, so identical bytes are parsed once and different files never collide.
+``yd_*`` keys). The parsed table is memoised in the learner's session (``yd_parsed``, keyed by
+the file's SHA-256 and the reading options), never in a cache shared by the process: a shared
+cache kept departed learners' tables (their private data) and their memory for an hour
+(``python -m bench soak``: +90 % of the server's memory after three 30 MB uploads had left).
+Two learners who upload the same file each parse it.
 Every piece of user text (column names, cells, messages quoting them) is shown through
 ``st.dataframe`` or escaped before it reaches Markdown. The training lab reads this page's
 upload through :class:`ParsedUpload` and :class:`PreparedUpload` (``yd_parsed`` /
@@ -90,16 +93,13 @@ class PreparedUpload:
 # --- upload and reading --------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
-def _cached_read(_data: bytes, digest: str, options: tuple) -> CsvResult:
-    """Parse; keyed by the bytes' SHA-256 (``digest``) and the reading options."""
-    return read_csv_bytes(_data, **dict(options))
+def _read(data: bytes, options: tuple) -> CsvResult:
+    """Parse with these reading options (``(name, value)`` pairs)."""
+    return read_csv_bytes(data, **dict(options))
 
 
-@st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
-def _cached_profile(_frame: pd.DataFrame, digest: str, options: tuple) -> Profile:
-    """Profile the frame read from those bytes with those options."""
-    return profile_frame(_frame)
+def _profile(frame: pd.DataFrame) -> Profile:
+    return profile_frame(frame)
 
 
 def current_upload() -> tuple[str, bytes, str] | None:
@@ -202,8 +202,8 @@ def reading_options() -> dict:
 
 
 def read_upload(data: bytes, digest: str, options: dict) -> ParsedUpload | None:
-    """Parsed and profiled table for this learner (session memo over the shared byte-keyed
-    caches); big files show their steps in a status box while they run."""
+    """Parsed and profiled table for this learner, memoised in the session; big files show
+    their steps in a status box while they run."""
     key = (digest, tuple(sorted(options.items())))
     memo = st.session_state.get(PARSED_KEY)
     if memo is not None and memo.key == key:
@@ -212,8 +212,8 @@ def read_upload(data: bytes, digest: str, options: dict) -> ParsedUpload | None:
         if len(data) >= STATUS_BYTES:
             csv, profile = _read_with_status(data, key)
         else:
-            csv = _cached_read(data, *key)
-            profile = _cached_profile(csv.frame, *key)
+            csv = _read(data, key[1])
+            profile = _profile(csv.frame)
     except CsvError as exc:
         st.error(md_literal(exc))
         return None
@@ -227,13 +227,13 @@ def _read_with_status(data: bytes, key: tuple) -> tuple[CsvResult, Profile]:
         st.write("1. Reading: the encoding, separator, decimal mark and header are detected, "
                  "then every line is parsed.")  # fmt: skip
         try:
-            csv = _cached_read(data, *key)
+            csv = _read(data, key[1])
         except CsvError:
             status.update(label="The file could not be read", state="error", expanded=False)
             raise
         st.write(f"2. Profiling {plural(csv.frame.shape[1], 'column')} of "
                  f"{plural(len(csv.frame), 'row')}: types, missing and distinct values.")  # fmt: skip
-        profile = _cached_profile(csv.frame, *key)
+        profile = _profile(csv.frame)
         status.update(
             label=f"Read and profiled in {time.perf_counter() - start:.1f} s",
             state="complete",
