@@ -428,12 +428,24 @@ def current_value(widget: Widget):
         return (list(p.value) if p.set_value else list(p.default))[0]
     if widget.kind == "number_input":
         return p.value if p.set_value else p.default
-    raise ValueError(f"no numeric value for a {widget.kind}")
+    if widget.kind in ("selectbox", "radio"):  # the option's text, as the frontend sends it
+        if getattr(p, "raw_value", ""):
+            return p.raw_value
+        return p.options[p.default] if list(p.options) else None
+    if widget.kind == "checkbox":  # st.checkbox and st.toggle
+        return p.value if p.set_value else p.default
+    raise ValueError(f"no value for a {widget.kind}")
 
 
 def random_value(widget: Widget, rng: random.Random, current=None):
-    """A different value a learner could pick for a slider or number input."""
+    """A different value a learner could pick: a slider or number input value, another
+    option of a select box or radio, the other state of a checkbox or toggle."""
     p = widget.proto
+    if widget.kind in ("selectbox", "radio"):
+        choices = [o for o in p.options if o != current] or list(p.options)
+        return rng.choice(choices)
+    if widget.kind == "checkbox":
+        return not current
     if widget.kind == "slider" and list(p.options):
         choices = [o for o in p.options if o != current] or list(p.options)
         return rng.choice(choices)

@@ -19,9 +19,10 @@ median ≤ 15 ms).
 The reference, measured the same way in the same run: a page with one slider and nothing
 else (``EMPTY_PAGE``) on a server of its own: Streamlit's own cost of a rerun over the wire.
 
-The lesson widgets are the ones a learner plays with while reading (sliders and number
-inputs of each section, as the lesson's "Try this" suggests); seeds that refit a model are
-left out on purpose: a new seed is a new model, not an interaction with the one shown.
+The lesson widgets are the ones a learner plays with while reading (each section's sliders,
+number inputs, choices and switches, as the lesson's "Try this" suggests); seeds that refit
+a model are left out on purpose: a new seed is a new model, not an interaction with the one
+shown.
 """
 
 from __future__ import annotations
@@ -50,13 +51,13 @@ SETTLE = 0.03  # s after the answer: the server's work after script_finished cou
 
 # Lesson page (URL name) → the widgets a learner moves while reading it (user keys).
 LESSON_WIDGETS = {
-    "Encoding": ("enc_km",),
+    "Encoding": ("enc_drop", "enc_km", "enc_hu"),
     "Sigmoid": ("sig_x", "sig_w", "sig_b"),
     "Decision_Threshold": ("thr", "thr_recall", "thr_cost"),
-    "Binary_Cross_Entropy": ("bce_p", "bce_z", "bce_step"),
+    "Binary_Cross_Entropy": ("bce_p", "bce_y", "bce_z", "bce_step"),
     "Softmax_and_Argmax": ("sm_z0", "sm_z1", "sm_temp", "sm_shift", "sm_sz"),
-    "Multiclass_Cross_Entropy": ("ce_z0", "ce_z1", "ce_ls", "ce_batch"),
-    "Metrics_and_Report": ("met_minority",),
+    "Multiclass_Cross_Entropy": ("ce_z0", "ce_z1", "ce_y", "ce_ls", "ce_batch"),
+    "Metrics_and_Report": ("met_norm", "met_class", "met_minority"),
 }
 
 EMPTY_PAGE = 'import streamlit as st\n\nst.slider("x", 0, 100, 50, key="x")\n'
