@@ -14,9 +14,12 @@ headless, loopback, XSRF on, the repository's .streamlit/config.toml; Streamlit'
   and trims the heap. The bench waits for that and samples the server's RSS (VmRSS summed
   over the server's process tree) until it settles.
 
-Warm-up: one learner does the whole flow with a small file (every import, the first parse,
-the first training) and leaves; the RSS once that session has ended is the baseline. Gate:
-after each round, RSS within ``--tolerance`` (20 %) of the baseline.
+Warm-up: one learner does the whole flow with a file as large as a round's (``--warmup-mb``,
+default ``--mb``: every import, the first parse on every core, the first training, the
+allocator's first growth) and leaves; the RSS once that session has ended is the baseline.
+Gate: after each round, RSS within ``--tolerance`` (20 %) of the baseline. A warm-up with a
+small file would count as kept what the server sets up once for the first large upload
+(threads, their buffers), which the next rounds reuse: the rounds must not add to it.
 
 Each learner uploads a file of its own (``--same-file``: one file for all), so nothing is
 shared between them: what stays after they leave is what the server keeps per learner.
@@ -112,9 +115,10 @@ def process_tree(root: int) -> list[int]:
     return found
 
 
-def rss_mb(root: int) -> float:
+def rss_mb(root: int, only_root: bool = False) -> float:
+    """VmRSS of ``root`` and its descendants (the training workers), or of ``root`` alone."""
     total = 0
-    for pid in process_tree(root):
+    for pid in [root] if only_root else process_tree(root):
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -122,6 +126,12 @@ def rss_mb(root: int) -> float:
         except OSError:
             pass
     return total / 1024
+
+
+def parts(root: int) -> str:
+    """Where the memory is: the server process, and its workers."""
+    server = rss_mb(root, only_root=True)
+    return f"server {server:,.0f} MB + workers {rss_mb(root) - server:,.0f} MB"
 
 
 # --- the learners' files ----------------------------------------------------------------------
@@ -273,6 +283,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--mb", type=float, default=30.0, help="size of each learner's CSV")
     parser.add_argument("--train", type=float, default=5.0, help="seconds of live training")
+    parser.add_argument(
+        "--warmup-mb",
+        type=float,
+        default=None,
+        help="size of the warm-up learner's CSV (default: --mb)",
+    )
     parser.add_argument("--ttl", type=int, default=None,
                         help=f"server.disconnectedSessionTTL (default: Streamlit's {DEFAULT_TTL} s, "
                         "as deployed)")  # fmt: skip
@@ -291,7 +307,8 @@ def main(argv: list[str]) -> int:
              for i in range(1 if args.same_file else args.learners)]  # fmt: skip
     if args.same_file:
         files = files * args.learners
-    small = [("warmup.csv", classroom_csv(1.0, seed=99))]
+    warmup_mb = args.mb if args.warmup_mb is None else args.warmup_mb
+    warmup = [("warmup.csv", classroom_csv(warmup_mb, seed=99))]
 
     tmp = tempfile.TemporaryDirectory(prefix="classlab-soak-")
     log = Path(tmp.name) / "server.log"
@@ -303,11 +320,11 @@ def main(argv: list[str]) -> int:
         wait_healthy(url, proc)
         fresh = rss_mb(proc.pid)
         print(f"fresh server: {fresh:,.0f} MB", flush=True)
-        results = asyncio.run(one_round(url, small, 2.0, args.step_limit))
+        results = asyncio.run(one_round(url, warmup, 2.0, args.step_limit))
         errors = [e for r in results for e in r["errors"]]
         base, _ = settle(proc.pid, wait, wait + 60)
-        print(f"after warm-up (one learner, 1 MB, left and expired): {base:,.0f} MB"
-              + (f"  errors: {errors}" if errors else ""), flush=True)  # fmt: skip
+        print(f"after warm-up (one learner, {warmup_mb:g} MB, left and expired): {base:,.0f} MB "
+              f"({parts(proc.pid)})" + (f"  errors: {errors}" if errors else ""), flush=True)  # fmt: skip
         limit = base * (1 + args.tolerance)
         for n in range(1, args.rounds + 1):
             t0 = time.perf_counter()
@@ -324,7 +341,8 @@ def main(argv: list[str]) -> int:
             passed = after <= limit and not errors
             ok &= passed
             print(f"round {n}: after they left and expired: {after:,.0f} MB "
-                  f"({100 * (after / base - 1):+.0f} % of the warm-up's {base:,.0f} MB; "
+                  f"({parts(proc.pid)}; {100 * (after / base - 1):+.0f} % of the warm-up's "
+                  f"{base:,.0f} MB; "
                   f"samples {', '.join(f'{s:,.0f}' for s in samples)})  "
                   f"{'PASS' if passed else 'FAIL'} (≤ {limit:,.0f} MB)", flush=True)  # fmt: skip
         server_errors = [ln for ln in log.read_text(errors="replace").splitlines()

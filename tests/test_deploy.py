@@ -29,6 +29,7 @@ from deploy.launcher import (
     replica_flags,
     start,
 )
+from deploy.serve import ALLOCATOR
 from tests.browser import browser, needs_chromium, open_app_page, wait_healthy  # noqa: F401
 from tests.conftest import ROOT
 
@@ -163,6 +164,8 @@ def test_the_launcher_restarts_a_dead_server_and_sigterm_stops_everything(tmp_pa
         servers = _children(proc.pid)
         secrets = {_environ(pid)["STREAMLIT_SERVER_COOKIE_SECRET"] for pid in servers}
         assert secrets == {(tmp_path / "cookie_secret").read_text()}  # one secret, the kept one
+        for pid in servers:  # deploy/serve.py re-executed itself with the allocator settings
+            assert ALLOCATOR.items() <= _environ(pid).items()
 
         dead = f"http://127.0.0.1:{_port_of(servers[0])}"
         os.kill(servers[0], signal.SIGKILL)
