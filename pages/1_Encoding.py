@@ -29,14 +29,23 @@ dataset = dataset_picker()
 if presenting():  # the key control and its figure open the page on a projector
     sections.render_invented_order()
 sections.render_label_encoding()
-drop_first = sections.render_one_hot()
-sections.render_your_dataset(dataset, current_spec(), drop_first)
 
-st.header("4. The pitfalls, shown")
-if not presenting():
-    sections.render_invented_order()
-sections.render_dummy_trap(drop_first)
-sections.render_unseen()
+
+@st.fragment
+def from_one_hot_on() -> None:
+    """drop_first (section 2) drives sections 2, 3 and pitfall 2: its change reruns this,
+    not the sidebar, section 1 and the quiz. Sections 3 and pitfalls 1 and 3 are fragments
+    of their own inside it."""
+    drop_first = sections.render_one_hot()
+    sections.render_your_dataset(dataset, current_spec(), drop_first)
+    st.header("4. The pitfalls, shown")
+    if not presenting():
+        sections.render_invented_order()
+    sections.render_dummy_trap(drop_first)
+    sections.render_unseen()
+
+
+from_one_hot_on()
 
 mistake(
     "label-encoding a nominal feature",

@@ -7,7 +7,7 @@ through :func:`lib.text.md_literal` and figures only through ``plotly_literal``.
 
 Each section whose widgets change nothing else is a fragment (label encoding, your dataset,
 pitfalls 1 and 3): a change reruns that section only. ``drop_first`` (section 2) also drives
-section 3 and pitfall 2, so it stays outside and reruns the page.
+section 3 and pitfall 2: the page wraps sections 2–4 in one fragment, which it reruns.
 """
 
 from __future__ import annotations
