@@ -289,13 +289,22 @@ def test_a_dead_replica_sends_its_learners_to_the_survivor(deployment, browser):
     """The open tab reconnects by itself, through the proxy, to the other replica. Its first
     interaction there is the threshold slider, inside an st.fragment the new process has never
     registered: the page runs in full instead of ignoring it (lib/ui/failover.py), the slider
-    moves the matrix, and the page says what stayed in the dead process."""
+    moves the matrix, and the page says what stayed in the dead process. A learner on the
+    survivor keeps their session: the same threshold they set, no notice."""
     context, page = new_page(browser)
+    other, other_page = new_page(browser)
     try:
         open_app_page(page, deployment.url, "Decision_Threshold", "Decision threshold")
         notice = page.get_by_text("This tab reconnected to a server that did not hold")
         assert notice.count() == 0
         dead = replica_of(context)
+        open_app_page(other_page, deployment.url, "Decision_Threshold", "Decision threshold")
+        assert replica_of(other) not in ("", dead)  # least connections: the other server
+        other_thumb = other_page.locator('[data-testid="stSlider"]').filter(has_text="Threshold t")
+        other_thumb = other_thumb.first.get_by_role("slider")
+        other_thumb.focus()
+        other_thumb.press("End")  # threshold 1; the server writes it into the link
+        other_page.wait_for_function("() => window.location.search.includes('thr=1')")
         with page.expect_websocket():  # the reconnection
             deployment.replicas[int(dead[1:]) - 1].kill()
         assert replica_of(context) not in ("", dead)
@@ -319,5 +328,12 @@ def test_a_dead_replica_sends_its_learners_to_the_survivor(deployment, browser):
         assert replica_of(context) not in ("", dead)
         assert notice.count() == 0
         assert page.locator('[data-testid="stException"]').count() == 0
+        # The survivor's own learner: still their session, their threshold, no notice.
+        other_thumb.focus()
+        other_thumb.press("ArrowLeft")  # one step down from their t = 1, answered by their server
+        other_page.wait_for_function("() => window.location.search.includes('thr=0.999')")
+        assert other_page.get_by_text("This tab reconnected").count() == 0
+        assert other_page.locator('[data-testid="stException"]').count() == 0
     finally:
         context.close()
+        other.close()
