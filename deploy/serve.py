@@ -31,8 +31,9 @@ ALLOCATOR = {
 
 
 def _with_allocator_settings() -> None:
-    """Re-execute this server once with :data:`ALLOCATOR` in its environment."""
-    if os.environ.get("CLASSLAB_ALLOCATOR_SET") == "1":
+    """Re-execute this server once with :data:`ALLOCATOR` in its environment (Linux: the
+    settings are glibc's, and elsewhere ``os.execve`` does not replace the process)."""
+    if os.environ.get("CLASSLAB_ALLOCATOR_SET") == "1" or not sys.platform.startswith("linux"):
         return
     env = {**ALLOCATOR, **os.environ, "CLASSLAB_ALLOCATOR_SET": "1"}
     os.execve(sys.executable, [sys.executable, "-m", "deploy.serve", *sys.argv[1:]], env)
