@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import io
 import os
 import random
@@ -49,6 +50,8 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
 from bench._streamlit_client import Session, Widget  # noqa: E402
 
+bench_class = importlib.import_module("bench.class")  # "class" is a keyword: no plain import
+
 PAGE = "Your_Own_Data"
 DEFAULT_TTL = 120  # Streamlit's server.disconnectedSessionTTL; deployments keep it
 SWEEP_S = 30  # lib.ui.upload_release.MIN_INTERVAL_S
@@ -56,14 +59,6 @@ EVALUATED = "Test accuracy (your network)"  # a metric of step 6, Evaluate
 
 
 # --- the server -------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_flags(port: int) -> list[str]:
@@ -84,48 +79,9 @@ def start_server(port: int, ttl: int | None, log: Path) -> subprocess.Popen:
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
 
 
-def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited ({proc.returncode})")
-        try:
-            if requests.get(f"{url}/_stcore/health", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"no healthy server at {url}")
-
-
-def process_tree(root: int) -> list[int]:
-    parents = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, frontier = [], [root]
-    while frontier:
-        pid = frontier.pop()
-        found.append(pid)
-        frontier += [child for child, parent in parents.items() if parent == pid]
-    return found
-
-
 def rss_mb(root: int, only_root: bool = False) -> float:
     """VmRSS of ``root`` and its descendants (the training workers), or of ``root`` alone."""
-    total = 0
-    for pid in [root] if only_root else process_tree(root):
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
+    return bench_class.rss_mb([root] if only_root else bench_class.process_tree([root]))
 
 
 def parts(root: int) -> str:
@@ -312,12 +268,12 @@ def main(argv: list[str]) -> int:
 
     tmp = tempfile.TemporaryDirectory(prefix="classlab-soak-")
     log = Path(tmp.name) / "server.log"
-    port = free_port()
+    port = bench_class.free_ports(1)
     url = f"http://127.0.0.1:{port}"
     proc = start_server(port, args.ttl, log)
     ok = True
     try:
-        wait_healthy(url, proc)
+        bench_class.wait_healthy(url, proc)
         fresh = rss_mb(proc.pid)
         print(f"fresh server: {fresh:,.0f} MB", flush=True)
         results = asyncio.run(one_round(url, warmup, 2.0, args.step_limit))
