@@ -33,6 +33,7 @@ import importlib
 import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -107,8 +108,6 @@ def empty_page_reference(changes: int, rng) -> dict[str, tuple[int, float]]:
         (Path(tmp) / ".streamlit").mkdir()
         shutil.copy(ROOT / ".streamlit" / "config.toml", Path(tmp) / ".streamlit")
         port = bench_class.free_ports(1)
-        import subprocess
-
         proc = subprocess.Popen(
             [
                 sys.executable,
