@@ -5,16 +5,16 @@ missing values, 4 categories, a 3-class target) is written to a temporary CSV, t
 
 (a) wall time (CPU time printed beside it, for a machine shared with other programs): what
     ``python -m lib.cli FILE`` does before training — :func:`lib.tabular.reading.read_csv_file`
-    (the file memory-mapped, its settings detected, then parsed: a large UTF-8 file by
-    ``pandas.read_csv(path)`` itself, on several threads) + :func:`lib.tabular.profile.profile_frame`
+    (the file memory-mapped, its settings detected, then parsed in place by Arrow's
+    multi-threaded reader with the C parser's column types, :mod:`lib.tabular.arrow_parse`) + :func:`lib.tabular.profile.profile_frame`
     + :func:`lib.tabular.profile.check_target` + :func:`lib.tabular.preprocess.prepare` — against a plain
     ``pandas.read_csv`` of the same file. Rounds alternate, each starting with nothing of the
     previous one alive; the best of each side is compared (other programs on a shared
     machine only ever slow a round down). Both sides run with numpy on ordinary pages, as
     the CLI and the app do (:func:`lib.runtime.use_small_pages`). Gate ≤ 2.5×.
     Printed beside it, not gated: the page's path, from an upload's bytes already in memory
-    (:func:`lib.tabular.reading.read_csv_bytes` splits them over the cores with
-    :mod:`lib.tabular.parallel_parse`, then the same profile and preprocessing).
+    (:func:`lib.tabular.reading.read_csv_bytes`, the same Arrow parse, then the same profile
+    and preprocessing).
 (b) memory: each side runs in a fresh subprocess; the peak resident memory (VmHWM, reset
     after the imports through /proc/self/clear_refs) above the footprint after imports. Gate: ClassLab's
     extra peak ≤ 4× the file size.

@@ -395,6 +395,13 @@ def test_repeated_splits_show_mean_sd_and_a_strip_per_split():
     assert not at.exception, at.exception
     key, summary = at.session_state["yd_repeats"]
     assert summary.k == 5 and summary.seeds == [0, 1, 2, 3, 4]
+    # Its progress: a status box with one line per split, the split's own numbers.
+    (status,) = [s for s in at.get("status") if "splits" in s.label]
+    assert status.label == "Trained on 5 splits"
+    assert type(status.proto).State.Name(status.proto.state) == "COMPLETE"
+    shown = texts(at)
+    for i, (seed, acc) in enumerate(zip(summary.seeds, summary.accuracy, strict=True), 1):
+        assert f"{i}. Split with seed {seed}: network {acc:.1%}" in shown
     shown = [d.value for d in at.dataframe if "accuracy (mean ± sd)" in d.value.columns]
     (frame,) = shown
     assert frame.index.tolist() == ["your network", "baseline (LogisticRegression)"]
@@ -422,10 +429,10 @@ def test_changing_a_reading_option_rebuilds_the_preprocessed_split():
 
 
 def test_large_upload_goes_through_the_threaded_path_in_the_page():
-    """A 400,000-row, ~12 MB upload: the chunked parse, the threaded profile and the
+    """A 400,000-row, ~12 MB upload: Arrow's threaded parse, the threaded profile and the
     threaded preprocessing run inside Streamlit's script thread; one epoch trains and the
     report shows; the profile counts every row."""
-    from lib.tabular.parallel_parse import MIN_BYTES
+    from lib.tabular.reading import TRIAL_BYTES
 
     rng = np.random.default_rng(7)
     n = 400_000
@@ -439,7 +446,7 @@ def test_large_upload_goes_through_the_threaded_path_in_the_page():
     )
     frame.loc[rng.random(n) < 0.01, "x2"] = np.nan
     data = frame.to_csv(index=False).encode()
-    assert len(data) > MIN_BYTES
+    assert len(data) > TRIAL_BYTES
     at = upload(data, "big.csv")
     assert not at.error, errors(at)
     assert metric_values(at)["Rows"] == "400,000"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -266,9 +267,13 @@ def fit(
     return evaluate(run_, target, features, prepared, profile, start)
 
 
-def repeat_splits(df, profile: Profile, config: PipelineConfig, k: int = 5):
+def repeat_splits(
+    df, profile: Profile, config: PipelineConfig, k: int = 5, on_split: Callable | None = None
+):
     """:func:`run` on ``k`` splits (seeds ``seed``, ``seed + 1``, …): accuracy and macro-F1 of
-    the network and the baseline on each (:class:`~lib.tabular.uncertainty.RepeatSummary`)."""
+    the network and the baseline on each (:class:`~lib.tabular.uncertainty.RepeatSummary`).
+
+    ``on_split(i, seed, result)`` is called after each split (the page shows its progress)."""
     if not 2 <= k <= 50:
         raise ValueError(f"repeats must be between 2 and 50, got {k}.")
     seeds = [(config.seed + i) % (MAX_SEED + 1) for i in range(k)]
@@ -279,6 +284,8 @@ def repeat_splits(df, profile: Profile, config: PipelineConfig, k: int = 5):
         found["macro_f1"].append(result.report["macro avg"]["f1-score"])
         found["baseline_accuracy"].append(result.baseline_accuracy)
         found["baseline_macro_f1"].append(result.baseline_report["macro avg"]["f1-score"])
+        if on_split is not None:
+            on_split(len(found["accuracy"]), seed, result)
     return uncertainty.RepeatSummary(seeds, **found)
 
 

@@ -88,16 +88,25 @@ def repeats_view(csv: CsvResult, profile: Profile, config: PipelineConfig, key) 
     )
     stored = st.session_state.get(REPEATS_KEY)
     if st.button(f"Repeat over {REPEATS} splits", key="yd_repeat", icon=":material/repeat:"):
-        try:
-            with st.spinner(f"Training on {REPEATS} splits …"):
-                summary = repeat_splits(csv.frame, profile, config, REPEATS)
-        except ValueError as exc:
-            st.error(md_literal(exc))
-            return
+        with st.status(f"Training on {REPEATS} splits …", expanded=True) as status:
+            try:
+                summary = repeat_splits(csv.frame, profile, config, REPEATS,
+                                        on_split=_split_done)  # fmt: skip
+            except ValueError as exc:
+                status.update(label="The splits could not be trained", state="error")
+                st.error(md_literal(exc))
+                return
+            status.update(label=f"Trained on {REPEATS} splits", state="complete",
+                          expanded=False)  # fmt: skip
         stored = st.session_state[REPEATS_KEY] = (key, summary)
     if stored is None or stored[0] != key:
         return
     show_repeats(stored[1])
+
+
+def _split_done(i: int, seed: int, result) -> None:
+    st.write(f"{i}. Split with seed {seed}: network {result.accuracy:.1%}, "
+             f"baseline {result.baseline_accuracy:.1%} test accuracy.")  # fmt: skip
 
 
 def show_repeats(summary: uncertainty.RepeatSummary) -> None:

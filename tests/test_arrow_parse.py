@@ -1,0 +1,292 @@
+"""lib.tabular.arrow_parse: Arrow's multi-threaded reader gives pandas' one-pass table, or
+gives up and the C parser reads the file.
+
+The oracle is ``pd.read_csv`` of the same bytes with the C engine on one thread. A tiny
+sample size puts small tables on Arrow's path, so every awkward shape (quotes, line
+breaks in values, CRLF, blank lines, gaps, dates, late type changes, short and long
+rows) is checked against it.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from pandas._libs.parsers import STR_NA_VALUES
+
+import lib.tabular.reading as csv_reading
+from lib.tabular.arrow_parse import NA_VALUES, parse_with_arrow
+from lib.tabular.reading import TRIAL_BYTES, read_csv_bytes, read_csv_file
+
+
+def _options(names: list[str], header: bool = True, **extra) -> dict:
+    return dict(sep=",", decimal=".", header=0 if header else None, names=names, **extra)
+
+
+def _serial(data: bytes, options: dict) -> tuple[pd.DataFrame, int]:
+    """pandas' C parser, one pass, long rows skipped and counted (what the reader did)."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frame = pd.read_csv(io.BytesIO(data), engine="c", on_bad_lines="warn", **options)
+    return frame, sum(str(w.message).count("Skipping line") for w in caught)
+
+
+def _arrow(data: bytes, options: dict, sample_bytes: int = 64):
+    return parse_with_arrow(data, options, sample_bytes=sample_bytes)
+
+
+def _assert_same(data: bytes, options: dict, sample_bytes: int = 64) -> pd.DataFrame:
+    got = _arrow(data, options, sample_bytes)
+    assert got is not None, "Arrow gave up"
+    expected, skipped = _serial(data, options)
+    pd.testing.assert_frame_equal(got[0], expected)
+    assert got[1] == skipped
+    return got[0]
+
+
+def test_missing_value_words_are_pandas_own():
+    assert set(NA_VALUES) == set(STR_NA_VALUES)
+
+
+def _table(n: int, seed: int) -> pd.DataFrame:
+    """Numbers with gaps, integers, quoted text (commas, quotes) with gaps, True/False."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame(
+        {
+            "x": rng.normal(size=n).round(4),
+            "count": rng.integers(0, 1000, n),
+            "word": rng.choice(["red", "green", "blue, dark", 'say "hi"'], n),
+            "flag": rng.choice(["True", "False"], n),
+        }
+    )
+    frame.loc[rng.random(n) < 0.05, "x"] = np.nan
+    frame.loc[rng.random(n) < 0.05, "word"] = None
+    return frame
+
+
+def test_mixed_table_equals_one_pass():
+    frame = _table(2_000, seed=0)
+    _assert_same(frame.to_csv(index=False).encode(), _options(list(frame.columns)))
+
+
+def test_full_precision_floats_equal_one_pass():
+    """Arrow rounds each decimal correctly; pandas' parser may be an ulp away, no more."""
+    values = (
+        np.random.default_rng(1).normal(size=5_000) * 10.0 ** np.arange(-6, 6).repeat(500)[:5_000]
+    )
+    data = ("v\n" + "\n".join(repr(float(v)) for v in values) + "\n").encode()
+    got = _arrow(data, _options(["v"]))
+    assert got is not None
+    np.testing.assert_allclose(got[0]["v"].to_numpy(), values, rtol=0, atol=0)
+    np.testing.assert_allclose(_serial(data, _options(["v"]))[0]["v"], values, rtol=4e-16)
+
+
+def test_dates_stay_the_text_of_the_file():
+    """Arrow alone reads ISO dates as timestamps; ClassLab's steps expect the text."""
+    rows = "".join(
+        f"2024-{1 + i % 12:02d}-{1 + i % 28:02d},{i},2024-01-01 10:{i % 60:02d}:00\n"
+        for i in range(300)
+    )
+    data = ("day,n,when\n" + rows).encode()
+    got = _assert_same(data, _options(["day", "n", "when"]))
+    assert got["day"].iloc[0] == "2024-01-01" and isinstance(got["day"].dtype, pd.StringDtype)
+
+
+def test_zeros_and_ones_stay_integers_and_words_stay_booleans():
+    data = b"bit,flag\n" + b"0,True\n1,false\n" * 200
+    got = _assert_same(data, _options(["bit", "flag"]))
+    assert got["bit"].dtype == np.int64 and got["flag"].dtype == np.bool_
+
+
+def test_integers_with_gaps_after_the_sample_become_floats_as_in_one_pass():
+    data = b"a,b\n" + b"1,x\n" * 100 + b",y\n" + b"2,z\n" * 100
+    assert _assert_same(data, _options(["a", "b"]))["a"].dtype == np.float64
+
+
+def test_semicolons_decimal_commas_and_no_header():
+    body = "".join(f"{i},5;{i % 3};label{i % 2}\n" for i in range(200)).encode()
+    options = dict(sep=";", decimal=",", header=None, names=["a", "b", "c"], thousands=None)
+    got = _assert_same(body, options)
+    assert got["a"].iloc[1] == 1.5
+
+
+def test_leading_blank_lines_crlf_and_blank_lines_inside():
+    data = b"\r\n\na,b\r\n" + b"1,x\r\n\r\n2,\r\n" * 100
+    _assert_same(data, _options(["a", "b"]))
+
+
+def test_long_rows_are_skipped_and_counted_in_and_after_the_sample():
+    data = b"a,b\n" + b"1,2\n" * 5 + b"3,4,5\n" + b"6,7\n" * 100 + b"8,9,10,11\n" + b"1,2\n" * 10
+    assert _arrow(data, _options(["a", "b"]))[1] == 2
+    _assert_same(data, _options(["a", "b"]))
+
+
+def test_quoted_line_breaks_separators_and_quotes():
+    data = b"a,b\n" + b'1,"two\nlines"\n2,"a, b"\n3,"say ""hi"""\n' * 100
+    got = _assert_same(data, _options(["a", "b"]))
+    assert got["b"].iloc[0] == "two\nlines" and got["b"].iloc[2] == 'say "hi"'
+
+
+@pytest.mark.parametrize(
+    "late",
+    [
+        b"2.5,x\n",  # a float in an integer column: the C parser makes it a float column
+        b"oops,x\n",  # text in a number column: the C parser decides what the column is
+        b"1\n",  # a short row: pandas fills it with a missing value, Arrow cannot
+        b"1,\xe9t\xe9\n",  # not UTF-8: the reader detects the encoding again
+    ],
+    ids=["late float", "late text", "short row", "not utf-8"],
+)
+def test_what_arrow_cannot_follow_is_left_to_the_c_parser(late):
+    data = b"a,b\n" + b"1,x\n" * 100 + late + b"2,y\n" * 100
+    assert _arrow(data, _options(["a", "b"])) is None
+
+
+def test_a_boolean_column_with_gaps_after_the_sample_is_left_to_the_c_parser():
+    """pandas gives such a column as objects (True, False, nan); Arrow as booleans with None."""
+    data = b"a,b\n" + b"True,x\n" * 100 + b",y\n"
+    assert _arrow(data, _options(["a", "b"])) is None
+
+
+def test_small_files_are_the_c_parsers():
+    data = _table(50, seed=2).to_csv(index=False).encode()
+    assert parse_with_arrow(data, _options(list(_table(1, 0).columns))) is None
+
+
+def _random_csv(seed: int) -> tuple[bytes, list[str], int]:
+    """Random widths, types, missing cells, quotes, CRLF line ends and blank lines."""
+    rng = np.random.default_rng(seed)
+    n, width = int(rng.integers(50, 400)), int(rng.integers(1, 6))
+    columns = {}
+    for j in range(width):
+        kind = rng.choice(["float", "int", "text", "bool", "quoted"])
+        if kind == "float":
+            values = rng.normal(size=n).round(2).astype(object)
+        elif kind == "int":
+            values = rng.integers(-5, 5, n).astype(object)
+        elif kind == "bool":
+            values = rng.choice(["True", "False"], n).astype(object)
+        elif kind == "quoted":
+            values = rng.choice(['"a, b"', '"x\ny"', "plain"], n).astype(object)
+        else:
+            values = rng.choice(["alpha", "beta", "gamma", "NA"], n).astype(object)
+        values[rng.random(n) < 0.05] = ""
+        columns[f"c{j}"] = values
+    newline = "\r\n" if seed % 2 else "\n"
+    lines = [",".join(columns)]
+    for i in range(n):
+        lines.append(",".join(str(columns[c][i]) for c in columns))
+        if rng.random() < 0.02:
+            lines.append("")
+    return (newline.join(lines) + newline).encode(), list(columns), int(rng.integers(16, 200))
+
+
+def test_random_tables_equal_one_pass():
+    """Every table Arrow gives equals one C pass, and most random tables go through Arrow
+    (those with a short row, a gap in a True/False column or a late type change do not)."""
+    through_arrow = 0
+    for seed in range(40):
+        data, names, sample_bytes = _random_csv(seed)
+        options = _options(names, skip_blank_lines=True)
+        got = _arrow(data, options, sample_bytes)
+        if got is not None:
+            through_arrow += 1
+            expected, skipped = _serial(data, options)
+            pd.testing.assert_frame_equal(got[0], expected)
+            assert got[1] == skipped
+    assert through_arrow >= 20, through_arrow
+
+
+def test_a_large_upload_is_read_by_arrow_and_equals_pandas(monkeypatch):
+    frame = _table(400_000, seed=3)
+    data = frame.to_csv(index=False).encode()
+    assert len(data) > TRIAL_BYTES
+    results = []
+
+    def spy(*args, **kwargs):
+        results.append(parse_with_arrow(*args, **kwargs))
+        return results[-1]
+
+    monkeypatch.setattr(csv_reading, "parse_with_arrow", spy)
+    result = read_csv_bytes(data)
+    assert len(results) == 1 and results[0] is not None  # Arrow gave the table
+    pd.testing.assert_frame_equal(result.frame, pd.read_csv(io.BytesIO(data)))
+
+
+def test_a_large_file_on_disk_is_read_by_pandas_from_its_path_and_equals_the_upload(
+    tmp_path, monkeypatch
+):
+    """read_csv_file hands a large UTF-8 file to pandas.read_csv(path) (its own threads);
+    the table is the one Arrow gives for the same bytes as an upload."""
+    data = _table(400_000, seed=5).to_csv(index=False).encode()
+    path = tmp_path / "big.csv"
+    path.write_bytes(data)
+    sources = []
+    real_read_csv = pd.read_csv
+
+    def spy(source, *args, **kwargs):
+        sources.append(source)
+        return real_read_csv(source, *args, **kwargs)
+
+    monkeypatch.setattr(csv_reading.pd, "read_csv", spy)
+    from_file = read_csv_file(path)
+    assert sources == [path]  # one parse, from the path
+    monkeypatch.undo()
+    arrow_results = []
+
+    def arrow_spy(*args, **kwargs):
+        arrow_results.append(parse_with_arrow(*args, **kwargs))
+        return arrow_results[-1]
+
+    monkeypatch.setattr(csv_reading, "parse_with_arrow", arrow_spy)
+    from_upload = read_csv_bytes(data)
+    assert len(arrow_results) == 1 and arrow_results[0] is not None
+    pd.testing.assert_frame_equal(from_file.frame, from_upload.frame)
+    assert (from_file.delimiter, from_file.header, from_file.warnings) == (
+        from_upload.delimiter,
+        from_upload.header,
+        from_upload.warnings,
+    )
+
+
+def test_large_ragged_upload_still_reports_the_skipped_rows():
+    body = b"".join(f"{i},{i % 7},v{i % 3}\n".encode() for i in range(800_000))
+    middle = body.index(b"\n", len(body) // 2) + 1
+    data = b"a,b,c\n" + body[:middle] + b"1,2,3,4\n" + body[middle:]
+    assert len(data) > TRIAL_BYTES
+    result = read_csv_bytes(data)
+    assert result.skipped_rows == 1
+    assert len(result.frame) == 800_000
+
+
+@pytest.mark.parametrize("late", [b"1,2,3,4\n", b"x,oops,zz\n"])
+def test_large_file_with_a_ragged_row_or_a_late_type_change_reads_as_the_upload(tmp_path, late):
+    """A ragged row (counted and skipped) or a column that turns to text late: the file
+    file and the upload give the same table, by the C parser."""
+    body = b"".join(f"{i},{i % 7},v{i % 3}\n".encode() for i in range(800_000))
+    middle = body.index(b"\n", len(body) // 2) + 1
+    data = b"a,b,c\n" + body[:middle] + late + body[middle:]
+    path = tmp_path / "late.csv"
+    path.write_bytes(data)
+    from_file, from_upload = read_csv_file(path), read_csv_bytes(data)
+    pd.testing.assert_frame_equal(from_file.frame, from_upload.frame)
+    assert from_file.skipped_rows == from_upload.skipped_rows == (1 if late.count(b",") == 3 else 0)
+    assert from_file.warnings == from_upload.warnings
+
+
+def test_large_file_that_is_not_utf8_past_its_first_megabyte_is_detected_again(tmp_path):
+    """A large file's first megabyte decides its encoding only on trial: a Windows-1252
+    accent far into the file sends it back to full detection."""
+    body = b"".join(f"{i},{i % 7},town{i % 3}\n".encode() for i in range(800_000))
+    middle = body.index(b"\n", len(body) // 2) + 1
+    data = b"a,b,c\n" + body[:middle] + "5,6,Mâcon\n".encode("cp1252") + body[middle:]
+    path = tmp_path / "late_accent.csv"
+    path.write_bytes(data)
+    from_file, from_upload = read_csv_file(path), read_csv_bytes(data)
+    assert from_file.encoding == from_upload.encoding == "cp1252"
+    pd.testing.assert_frame_equal(from_file.frame, from_upload.frame)
+    assert "Mâcon" in set(from_file.frame["c"])
