@@ -290,3 +290,14 @@ def test_large_file_that_is_not_utf8_past_its_first_megabyte_is_detected_again(t
     assert from_file.encoding == from_upload.encoding == "cp1252"
     pd.testing.assert_frame_equal(from_file.frame, from_upload.frame)
     assert "Mâcon" in set(from_file.frame["c"])
+
+
+@pytest.mark.parametrize("name", ["students.csv", "accommodation.csv", "student_outcomes.csv"])
+def test_the_shipped_tables_read_the_same_through_arrow(name):
+    """Real tables (dates, text, gaps, numbers): with a small sample they go through Arrow,
+    and give the C parser's table."""
+    from pathlib import Path
+
+    data = (Path(__file__).resolve().parent.parent / "assets" / name).read_bytes()
+    names = list(pd.read_csv(io.BytesIO(data), nrows=0).columns)
+    _assert_same(data, _options(names), sample_bytes=len(data) // 2)
