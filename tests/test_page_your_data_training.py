@@ -191,3 +191,23 @@ def test_hidden_layers_train_with_early_stopping_shown_on_the_loss_curve():
     assert rule["data"]["values"][0]["epoch"] == result.best_epoch
     assert "validation loss" in json.dumps(loss)
     assert next(m.label for m in at.metric if "accuracy" in m.label) == "Validation accuracy"
+
+
+def test_evaluating_a_large_table_shows_its_step_in_a_status_box(monkeypatch):
+    """The baseline's fit on a large table takes seconds: the page says what runs meanwhile,
+    whether the run ended by itself or by Finish now. Small tables need no box."""
+    import lib.ui.own_training as own_training
+
+    small = train_to_the_end(upload(_table()))
+    assert not [s for s in small.get("status") if s.label == "Evaluated"]
+    monkeypatch.setattr(own_training, "PARALLEL_ROWS", 100)
+    at = train_to_the_end(upload(_table()))
+    assert not at.exception, at.exception
+    (status,) = [s for s in at.get("status") if s.label == "Evaluated"]
+    assert type(status.proto).State.Name(status.proto.state) == "COMPLETE"
+    assert "LogisticRegression fitted on the same 225 training rows" in texts(at)
+    assert "upload_result" in at.session_state
+    stopped = start_live(upload(_table()))
+    stopped.button(key="yd_finish").click().run()
+    assert [s for s in stopped.get("status") if s.label == "Evaluated"]
+    assert "**Classification report** (test rows)" in texts(stopped)

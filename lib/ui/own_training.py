@@ -7,7 +7,9 @@ running, a fragment ticks every ``TICK`` seconds and advances the run for a boun
 other learners keep their share of the server and every widget stays responsive. Pressing
 **Train** also trains up to ``FIRST_CHUNK`` seconds right away: most classroom tables are done
 by then and the evaluation appears at once. When the run ends (planned epochs, the time budget,
-divergence, or **Finish now**) the result is computed once and kept in session state.
+divergence, or **Finish now**) the page evaluates it once, in the script (a status box shows
+the step on a large table, where the baseline's fit takes seconds), and keeps the result in
+session state.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from lib.tabular.pipeline import (
 )
 from lib.tabular.preprocess import Prepared
 from lib.tabular.profile import Profile, TargetInfo
+from lib.tabular.threads import PARALLEL_ROWS
 from lib.tabular.uncertainty import percent_interval, wilson
 from lib.tabular.words import plural
 from lib.ui import lab as lab_ui
@@ -59,11 +62,24 @@ def _run_for(job: Job) -> TrainingRun | None:
     return stored[1] if stored is not None and stored[0] == job.key else None
 
 
-def _finish(job: Job, run: TrainingRun) -> None:
-    ss = st.session_state
-    ss[RUNNING] = False
-    with single_thread():
-        ss[RESULT] = (job.key, evaluate(run, job.target, job.features, job.prepared, job.profile))
+def _evaluate(job: Job, run: TrainingRun) -> None:
+    """The finished run's evaluation: the network on the test rows, then the scikit-learn
+    baseline fitted on the same training rows."""
+
+    def compute():
+        with single_thread():
+            return evaluate(run, job.target, job.features, job.prepared, job.profile)
+
+    if len(job.prepared.rows_train) < PARALLEL_ROWS:
+        result = compute()
+    else:
+        rows = plural(len(job.prepared.rows_train), "training row")
+        with st.status("Evaluating …", expanded=True) as status:
+            st.write(f"The trained network on the test rows, then scikit-learn's "
+                     f"LogisticRegression fitted on the same {rows} as the baseline.")  # fmt: skip
+            result = compute()
+            status.update(label="Evaluated", state="complete", expanded=False)
+    st.session_state[RESULT] = (job.key, result)
 
 
 def _train(job: Job) -> None:
@@ -74,10 +90,7 @@ def _train(job: Job) -> None:
         st.session_state.pop(RESULT, None)
     with single_thread():
         run.advance(FIRST_CHUNK)
-    if run.finished:
-        _finish(job, run)
-    else:
-        st.session_state[RUNNING] = True
+    st.session_state[RUNNING] = not run.finished  # a finished run is evaluated by the script
 
 
 def _pause() -> None:
@@ -88,7 +101,7 @@ def _finish_now(job: Job) -> None:
     run = _run_for(job)
     if run is not None:
         run.stopped_early = True
-        _finish(job, run)
+    st.session_state[RUNNING] = False
 
 
 def _reset() -> None:
@@ -135,6 +148,9 @@ def training_step(job: Job) -> PipelineResult | None:
     code_panel(training_code(run), "The PyTorch code for this training")
     st.fragment(run_every=lab_ui.TICK if running else None)(_live)(job)
     result = ss.get(RESULT)
+    if run.finished and (result is None or result[0] != job.key):
+        _evaluate(job, run)
+        result = ss.get(RESULT)
     return result[1] if result is not None and result[0] == job.key else None
 
 
@@ -149,8 +165,8 @@ def _live(job: Job) -> None:
             with single_thread():
                 run.advance(seconds)
         if run.finished:
-            _finish(job, run)
-            st.rerun()  # the whole page: stop the timer and show the evaluation
+            ss[RUNNING] = False
+            st.rerun()  # the whole page: stop the timer, evaluate and show the result
     trainer = run.trainer
     last = trainer.history[-1]
     validated = run.validation is not None
