@@ -134,16 +134,32 @@ def test_quoted_line_breaks_separators_and_quotes():
 @pytest.mark.parametrize(
     "late",
     [
-        b"2.5,x\n",  # a float in an integer column: the C parser makes it a float column
         b"oops,x\n",  # text in a number column: the C parser decides what the column is
         b"1\n",  # a short row: pandas fills it with a missing value, Arrow cannot
         b"1,\xe9t\xe9\n",  # not UTF-8: the reader detects the encoding again
     ],
-    ids=["late float", "late text", "short row", "not utf-8"],
+    ids=["late text", "short row", "not utf-8"],
 )
 def test_what_arrow_cannot_follow_is_left_to_the_c_parser(late):
     data = b"a,b\n" + b"1,x\n" * 100 + late + b"2,y\n" * 100
     assert _arrow(data, _options(["a", "b"])) is None
+
+
+def test_integer_columns_with_decimals_after_the_sample_are_parsed_again_as_floats():
+    data = b"a,b,c\n" + b"1,2,x\n" * 100 + b"2.5,3,y\n" + b"4,5.25,z\n" + b"1,2,x\n" * 100
+    got = _assert_same(data, _options(["a", "b", "c"]))
+    assert got["a"].dtype == got["b"].dtype == np.float64 and got["a"].iloc[100] == 2.5
+
+
+def test_more_widened_columns_than_allowed_are_left_to_the_c_parser():
+    from lib.tabular.arrow_parse import MAX_WIDENED
+
+    width = MAX_WIDENED + 1
+    header = ",".join(f"c{i}" for i in range(width)).encode() + b"\n"
+    ints = b",".join([b"1"] * width) + b"\n"
+    floats = b",".join([b"1.5"] * width) + b"\n"
+    data = header + ints * 100 + floats
+    assert _arrow(data, _options([f"c{i}" for i in range(width)])) is None
 
 
 def test_a_boolean_column_with_gaps_after_the_sample_is_left_to_the_c_parser():

@@ -10,9 +10,10 @@ half the C parser's CPU time. Left to itself it does not return the same table:
 
 So the C parser decides the column types on the first megabyte, Arrow parses the whole
 file with exactly those types and pandas' missing-value and true/false words, and the
-first megabyte of Arrow's table must equal the C parser's table of it. Whenever Arrow
-cannot follow (a later value that does not fit its column's type, a short row, bytes
-that are not UTF-8, a mismatch in the first megabyte), this returns ``None`` and the
+first megabyte of Arrow's table must equal the C parser's table of it. An integer column
+with decimals further down is parsed again as floats, as one C pass makes it. Whenever
+Arrow cannot follow (a later value that is no number in a number column, a short row,
+bytes that are not UTF-8, a mismatch in the first megabyte), this returns ``None`` and the
 caller parses with the C parser, which decides and explains. Rows with more fields than
 the header are skipped and counted, as pandas' ``on_bad_lines="warn"`` does.
 
@@ -29,6 +30,7 @@ column of mixed Python numbers and strings with a ``DtypeWarning``.
 from __future__ import annotations
 
 import io
+import re
 import warnings
 
 import numpy as np
@@ -37,6 +39,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 SAMPLE_BYTES = 1024 * 1024  # the C parser types this much; smaller files are left to it
+# Integer columns that turn out to hold decimals after the sample are parsed again as floats
+# (as one C pass makes them); each costs a parse, so after this many the C parser reads it.
+MAX_WIDENED = 2
+_NOT_AN_INTEGER = re.compile(r"In CSV column #(\d+): CSV conversion error to int64")
 
 # pandas' default missing-value words (``pandas._libs.parsers.STR_NA_VALUES``; a test keeps
 # them equal) and its words for True / False. Arrow's defaults differ: they read "1" and
@@ -67,12 +73,20 @@ def parse_with_arrow(
     types = _arrow_types(sample)
     if types is None:
         return None
-    skipped: list[int] = []
-    try:
-        quoted = utf8.find(b'"', start) >= 0
-        table = _arrow_read(memoryview(utf8)[start:], options, types, quoted, skipped)
-        frame = table.to_pandas(split_blocks=True, self_destruct=True)
-    except Exception:  # noqa: BLE001  anything Arrow cannot follow: the C parser decides
+    quoted = utf8.find(b'"', start) >= 0
+    for _attempt in range(1 + MAX_WIDENED):
+        skipped: list[int] = []
+        try:
+            table = _arrow_read(memoryview(utf8)[start:], options, types, quoted, skipped)
+            frame = table.to_pandas(split_blocks=True, self_destruct=True)
+            break
+        except pa.ArrowInvalid as exc:
+            types = _widened(types, str(exc))
+            if types is None:
+                return None
+        except Exception:  # noqa: BLE001  anything Arrow cannot follow: the C parser decides
+            return None
+    else:
         return None
     del table
     if not _same_table(frame, sample):
@@ -118,6 +132,20 @@ def _arrow_types(sample: pd.DataFrame) -> dict[str, pa.DataType] | None:
         else:
             return None
     return types
+
+
+def _widened(types: dict, error: str) -> dict | None:
+    """``types`` with the integer column Arrow could not convert made a float column, or
+    ``None`` when the error is anything else (a later value that is no number at all makes
+    the next attempt fail the same way, as a float)."""
+    found = _NOT_AN_INTEGER.search(error)
+    if found is None:
+        return None
+    names = list(types)
+    index = int(found.group(1))
+    if index >= len(names) or types[names[index]] != pa.int64():
+        return None
+    return {**types, names[index]: pa.float64()}
 
 
 def _arrow_read(
