@@ -481,14 +481,18 @@ def cars_like(n: int = 400, seed: int = 4) -> bytes:
     names = list(rng.permutation(names))
     origin = np.array([makes[name.split()[0]] for name in names])
     weight = rng.normal(3000, 500, n) + 400 * (origin == "usa")
-    return pd.DataFrame(
-        {
-            "name": names,
-            "weight": weight.round(0),
-            "mpg": rng.normal(24, 6, n).round(1),
-            "origin": origin,
-        }
-    ).to_csv(index=False).encode()
+    return (
+        pd.DataFrame(
+            {
+                "name": names,
+                "weight": weight.round(0),
+                "mpg": rng.normal(24, 6, n).round(1),
+                "origin": origin,
+            }
+        )
+        .to_csv(index=False)
+        .encode()
+    )
 
 
 def test_a_name_column_whose_values_repeat_is_a_feature_not_an_identifier():

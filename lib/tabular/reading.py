@@ -39,9 +39,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from lib.tabular.arrow_parse import parse_with_arrow
 from lib.tabular.encodings import LABELS as ENCODING_LABELS
 from lib.tabular.encodings import guess_encoding
-from lib.tabular.arrow_parse import parse_with_arrow
 from lib.tabular.threads import release_heap
 from lib.tabular.values import clean_values
 from lib.text import clip
