@@ -42,7 +42,10 @@ SAMPLE_BYTES = 1024 * 1024  # the C parser types this much; smaller files are le
 # Integer columns that turn out to hold decimals after the sample are parsed again as floats
 # (as one C pass makes them); each costs a parse, so after this many the C parser reads it.
 MAX_WIDENED = 2
-_NOT_AN_INTEGER = re.compile(r"In CSV column #(\d+): CSV conversion error to int64")
+_NOT_AN_INTEGER = re.compile(
+    r"In CSV column #(\d+): CSV conversion error to int64: invalid value '(.*)'", re.DOTALL
+)
+_WHOLE_NUMBER = re.compile(r"\s*[+-]?\d+\s*")  # too large for int64: not a float's job
 
 # pandas' default missing-value words (``pandas._libs.parsers.STR_NA_VALUES``; a test keeps
 # them equal) and its words for True / False. Arrow's defaults differ: they read "1" and
@@ -136,10 +139,11 @@ def _arrow_types(sample: pd.DataFrame) -> dict[str, pa.DataType] | None:
 
 def _widened(types: dict, error: str) -> dict | None:
     """``types`` with the integer column Arrow could not convert made a float column, or
-    ``None`` when the error is anything else (a later value that is no number at all makes
-    the next attempt fail the same way, as a float)."""
+    ``None`` when the error is anything else. A whole number beyond int64 is pandas'
+    unsigned or text column, never a float one; a later value that is no number at all
+    makes the next attempt fail the same way, as a float."""
     found = _NOT_AN_INTEGER.search(error)
-    if found is None:
+    if found is None or _WHOLE_NUMBER.fullmatch(found.group(2)):
         return None
     names = list(types)
     index = int(found.group(1))
