@@ -93,15 +93,6 @@ class PreparedUpload:
 # --- upload and reading --------------------------------------------------------------------
 
 
-def _read(data: bytes, options: tuple) -> CsvResult:
-    """Parse with these reading options (``(name, value)`` pairs)."""
-    return read_csv_bytes(data, **dict(options))
-
-
-def _profile(frame: pd.DataFrame) -> Profile:
-    return profile_frame(frame)
-
-
 def current_upload() -> tuple[str, bytes, str] | None:
     """Draw the uploader; keep (name, bytes, digest) in session state, release replaced bytes."""
     uploaded = st.file_uploader(
@@ -210,10 +201,10 @@ def read_upload(data: bytes, digest: str, options: dict) -> ParsedUpload | None:
         return memo
     try:
         if len(data) >= STATUS_BYTES:
-            csv, profile = _read_with_status(data, key)
+            csv, profile = _read_with_status(data, options)
         else:
-            csv = _read(data, key[1])
-            profile = _profile(csv.frame)
+            csv = read_csv_bytes(data, **options)
+            profile = profile_frame(csv.frame)
     except CsvError as exc:
         st.error(md_literal(exc))
         return None
@@ -221,19 +212,19 @@ def read_upload(data: bytes, digest: str, options: dict) -> ParsedUpload | None:
     return parsed
 
 
-def _read_with_status(data: bytes, key: tuple) -> tuple[CsvResult, Profile]:
+def _read_with_status(data: bytes, options: dict) -> tuple[CsvResult, Profile]:
     start = time.perf_counter()
     with st.status(f"Reading {len(data) / 1024**2:,.1f} MB …", expanded=True) as status:
         st.write("1. Reading: the encoding, separator, decimal mark and header are detected, "
                  "then every line is parsed.")  # fmt: skip
         try:
-            csv = _read(data, key[1])
+            csv = read_csv_bytes(data, **options)
         except CsvError:
             status.update(label="The file could not be read", state="error", expanded=False)
             raise
         st.write(f"2. Profiling {plural(csv.frame.shape[1], 'column')} of "
                  f"{plural(len(csv.frame), 'row')}: types, missing and distinct values.")  # fmt: skip
-        profile = _profile(csv.frame)
+        profile = profile_frame(csv.frame)
         status.update(
             label=f"Read and profiled in {time.perf_counter() - start:.1f} s",
             state="complete",
